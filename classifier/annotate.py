@@ -1,0 +1,101 @@
+"""Annotate an article: split it, label every sentence, explain each label, sum up the mix.
+
+The dict returned by ``annotate`` is the contract shared by ``framelens annotate --format json``
+and ``POST /v1/annotate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import TextError
+from .model import Model
+from .text import Sentence
+
+EVIDENCE_TERMS = 5
+
+
+def annotate(
+    model: Model,
+    text: str,
+    *,
+    max_sentences: int | None = None,
+    evidence_terms: int = EVIDENCE_TERMS,
+) -> dict[str, Any]:
+    """Label each sentence of ``text`` with the framing it carries.
+
+    Raises
+    ------
+    TextError
+        If the text holds no sentence, or more than ``max_sentences``.
+    """
+    if not isinstance(text, str):
+        raise TextError(f"text must be a string, got {type(text).__name__}")
+    sentences = model.splitter.split(text)
+    if not sentences:
+        raise TextError("the text holds no sentence to annotate: send the article's text")
+    if max_sentences is not None and len(sentences) > max_sentences:
+        raise TextError(
+            f"the text has {len(sentences)} sentences, more than the limit of {max_sentences}; "
+            "split the article or raise the limit"
+        )
+    return {
+        "model": model_info(model),
+        **label_sentences(model, sentences, evidence_terms=evidence_terms),
+    }
+
+
+def model_info(model: Model) -> dict[str, str]:
+    return {
+        "version": model.version,
+        "scheme": model.scheme.name,
+        "scheme_version": model.scheme.version,
+    }
+
+
+def label_sentences(
+    model: Model, sentences: Sequence[Sentence], *, evidence_terms: int = EVIDENCE_TERMS
+) -> dict[str, Any]:
+    """Sentence records and the article summary for already split sentences."""
+    classes = model.classes
+    features = model.features([s.text for s in sentences])
+    proba = model.pipeline[-1].predict_proba(features)
+    best = proba.argmax(axis=1)
+    threshold = model.scheme.uncertain_threshold
+    records = []
+    for row, sentence in enumerate(sentences):
+        label = int(best[row])
+        confidence = float(proba[row, label])
+        records.append(
+            {
+                "index": sentence.index,
+                "start": sentence.start,
+                "end": sentence.end,
+                "text": sentence.text,
+                "label": classes[label],
+                "confidence": round(confidence, 4),
+                "uncertain": confidence < threshold,
+                "probabilities": {
+                    c: round(float(p), 4) for c, p in zip(classes, proba[row], strict=True)
+                },
+                "evidence": [
+                    {"term": t.term, "weight": round(t.weight, 4)}
+                    for t in model.evidence(features, row, label, evidence_terms)
+                ],
+            }
+        )
+    return {"sentences": records, "summary": summarise(model.scheme.label_ids, best, classes)}
+
+
+def summarise(label_ids: Sequence[str], best: np.ndarray, classes: Sequence[str]) -> dict:
+    """Counts and shares per label (every label of the scheme) and the most frequent one."""
+    counts = dict.fromkeys(label_ids, 0)
+    for i in best:
+        counts[classes[int(i)]] = counts.get(classes[int(i)], 0) + 1
+    total = sum(counts.values())
+    shares = {k: round(v / total, 4) if total else 0.0 for k, v in counts.items()}
+    dominant = max(counts, key=lambda k: counts[k]) if total else None
+    return {"counts": counts, "shares": shares, "dominant": dominant}

@@ -1,0 +1,78 @@
+"""framelens' exceptions. Each builds its message from the offending value, so a problem is
+worded the same way wherever it is raised."""
+
+from __future__ import annotations
+
+
+class FramelensError(Exception):
+    """Base of every error framelens raises on purpose; the CLI and the API show its message."""
+
+    code = "framelens_error"
+
+
+class SchemeError(FramelensError):
+    """A label scheme file is missing, unreadable or invalid."""
+
+    code = "invalid_scheme"
+
+    def __init__(self, source: str, field: str, problem: str) -> None:
+        self.source, self.field, self.problem = source, field, problem
+        super().__init__(f"{source}: field '{field}': {problem}")
+
+
+class ModelNotFoundError(FramelensError):
+    """The registry holds no model under that name."""
+
+    code = "model_not_found"
+
+    def __init__(self, registry: str, version: str | None, available: list[str]) -> None:
+        self.version = version
+        if version is None:
+            msg = (
+                f"no current model in the registry at {registry}; "
+                "train one with 'framelens train CSV...' (or run 'make run')"
+            )
+        else:
+            shown = ", ".join(available[-10:]) or "none"
+            msg = f"no model version '{version}' in the registry at {registry} (available: {shown})"
+        super().__init__(msg)
+
+
+class ModelIntegrityError(FramelensError):
+    """A model artefact does not match the manifest written when it was trained."""
+
+    code = "model_integrity"
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(
+            f"refusing to load {path}: {problem}. The artefact was changed after training; "
+            "retrain it or promote another version"
+        )
+
+
+class TextError(FramelensError):
+    """Text given for annotation that cannot be annotated."""
+
+    code = "unusable_text"
+
+
+class TrainingDataError(FramelensError):
+    """A labelled CSV breaks a rule; the message names file, line, column and value."""
+
+    code = "invalid_training_data"
+
+    def __init__(
+        self,
+        path: str,
+        problem: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.path, self.line, self.column, self.problem = path, line, column, problem
+        where = path
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {problem}")

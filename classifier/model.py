@@ -1,0 +1,87 @@
+"""A trained model ready to use: its pipeline, splitter, scheme and manifest together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.pipeline import Pipeline
+
+from .scheme import Scheme, scheme_from_dict
+from .text import SentenceSplitter
+
+# Feature blocks whose names are shown as evidence; character n-grams are not readable words.
+_EVIDENCE_BLOCKS = ("word",)
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    weight: float
+
+
+@dataclass
+class Model:
+    """A loaded model. Build it with ``ModelRegistry.load`` or ``Model.from_payload``."""
+
+    version: str
+    manifest: dict[str, Any]
+    scheme: Scheme
+    pipeline: Pipeline
+    splitter: SentenceSplitter
+    _weights: np.ndarray = field(init=False, repr=False)
+    _names: np.ndarray = field(init=False, repr=False)
+    _shown: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        clf = self.pipeline[-1]
+        coef = np.asarray(clf.coef_, dtype=np.float64)
+        if coef.shape[0] == 1:  # two labels: the log-odds of each against the other
+            coef = np.vstack([-coef[0], coef[0]])
+        else:  # centred logits: adding one value to every label's logit changes nothing
+            coef = coef - coef.mean(axis=0, keepdims=True)
+        self._weights = coef
+        names = np.asarray(self.pipeline[:-1].get_feature_names_out(), dtype=object)
+        block = np.array([str(n).split("__", 1)[0] for n in names])
+        self._shown = np.isin(block, _EVIDENCE_BLOCKS) | (block == names.astype(str))
+        self._names = np.array([str(n).split("__", 1)[-1] for n in names], dtype=object)
+
+    @classmethod
+    def from_payload(cls, version: str, manifest: Mapping[str, Any], payload: Mapping) -> Model:
+        return cls(
+            version=version,
+            manifest=dict(manifest),
+            scheme=scheme_from_dict(manifest["scheme"], f"manifest of {version}"),
+            pipeline=payload["pipeline"],
+            splitter=SentenceSplitter(payload.get("splitter")),
+        )
+
+    @property
+    def classes(self) -> list[str]:
+        """Label ids in the order of the probability columns, read from the pipeline."""
+        return [str(c) for c in self.pipeline.classes_]
+
+    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return sparse.csr_matrix(self.pipeline[:-1].transform(list(texts)))
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of every label (columns in ``classes`` order) for each text."""
+        return self.pipeline[-1].predict_proba(self.features(texts))
+
+    def evidence(self, features: sparse.csr_matrix, row: int, label: int, k: int) -> list[Term]:
+        """The ``k`` terms of one text that pushed hardest toward ``label``.
+
+        A term's weight is its TF-IDF value times its coefficient for the label, centred over the
+        labels (for two labels: the log-odds). This is exactly how much the term moves the label's
+        score, so the weights of all terms plus the intercept give the prediction.
+        """
+        lo, hi = features.indptr[row], features.indptr[row + 1]
+        cols, values = features.indices[lo:hi], features.data[lo:hi]
+        keep = self._shown[cols]
+        cols, values = cols[keep], values[keep]
+        weights = values * self._weights[label, cols]
+        order = np.argsort(-weights, kind="stable")[:k]
+        return [Term(str(self._names[cols[i]]), float(weights[i])) for i in order if weights[i] > 0]

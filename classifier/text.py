@@ -1,0 +1,137 @@
+"""Sentence splitting with character offsets.
+
+nltk's Punkt with parameters learned by ``training`` from our corpus and stored in the model,
+plus the abbreviation list in ``_abbreviations``. ``text[s.start:s.end] == s.text`` always holds.
+No nltk data files are needed, so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nltk.tokenize.punkt import (
+    _ORTHO_BEG_UC,
+    _ORTHO_MID_LC,
+    PunktParameters,
+    PunktSentenceTokenizer,
+)
+
+from ._abbreviations import ABBREVIATIONS, BEFORE_NUMBER, COMMON_STARTERS, TITLES
+
+# nltk 3.10 runs Punkt's regular expressions under a time limit; a block this long splits in
+# well under it, and longer blocks are cut at whitespace first.
+MAX_BLOCK_CHARS = 4000
+
+_LINE_BREAK = re.compile(r"\n")
+_CLOSERS = "\"'”’»)]}"
+_LAST_WORD = re.compile(r"([\w.\-]+)\.[" + re.escape(_CLOSERS) + r"]*$")
+_QUESTION_THEN_QUOTE = re.compile(r"[?!][" + re.escape(_CLOSERS) + r"]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+class SentenceSplitter:
+    """Split text into sentences with offsets, using Punkt parameters learned at training time.
+
+    Parameters
+    ----------
+    params
+        The dict made by ``training.splitter.learn_splitter_params`` and stored in the model; None
+        gives Punkt with our abbreviation list only.
+    """
+
+    def __init__(self, params: Mapping[str, Any] | None = None) -> None:
+        self.params = dict(params or {})
+        punkt = PunktParameters()
+        punkt.abbrev_types = set(self.params.get("abbrev_types", ())) | set(ABBREVIATIONS)
+        punkt.collocations = {tuple(pair) for pair in self.params.get("collocations", ())}
+        punkt.sent_starters = set(self.params.get("sent_starters", ()))
+        # Punkt splits after an abbreviation when the next word is one it has seen in lower case
+        # mid-sentence and capitalised only at starts; seed the commonest such words, then let
+        # what training learned override them.
+        for word in COMMON_STARTERS:
+            punkt.ortho_context[word] = _ORTHO_BEG_UC | _ORTHO_MID_LC
+        for word, flags in self.params.get("ortho_context", {}).items():
+            punkt.ortho_context[word] = int(flags)
+        self._punkt = PunktSentenceTokenizer(punkt)
+
+    def split(self, text: str) -> list[Sentence]:
+        """Sentences of ``text`` in order, each with its start and end offsets."""
+        spans = [span for block in _blocks(text) for span in self._split_block(text, *block)]
+        return [Sentence(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+
+    def _split_block(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for chunk_start, chunk_end in _chunks(text, start, end):
+            chunk = text[chunk_start:chunk_end]
+            for s, e in self._punkt.span_tokenize(chunk):
+                s, e = _strip(chunk, s, e)
+                if s == e:
+                    continue
+                if spans and _continues(text, spans[-1], chunk_start + s):
+                    spans[-1] = (spans[-1][0], chunk_start + e)
+                else:
+                    spans.append((chunk_start + s, chunk_start + e))
+        yield from spans
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """Cut text at line breaks, except where the next line starts in lower case (a wrapped line).
+
+    Headlines and paragraphs are lines of their own in pasted articles, and a headline has no
+    final period for Punkt to see.
+    """
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        nxt = text[match.end() : match.end() + 40].lstrip(" \t")
+        if nxt[:1].islower():
+            continue
+        if text[start : match.start()].strip():
+            yield start, match.start()
+        start = match.end()
+    if text[start:].strip():
+        yield start, len(text)
+
+
+def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Cut an over-long block at whitespace, preferring a space after sentence punctuation."""
+    while end - start > MAX_BLOCK_CHARS:
+        window = text[start : start + MAX_BLOCK_CHARS]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        cut = cut + 1 if cut > MAX_BLOCK_CHARS // 2 else window.rfind(" ")
+        if cut <= 0:
+            cut = MAX_BLOCK_CHARS
+        yield start, start + cut
+        start += cut
+    yield start, end
+
+
+def _strip(chunk: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and chunk[s].isspace():
+        s += 1
+    while e > s and chunk[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
+    """Whether a sentence Punkt ended at ``previous`` really goes on at ``start``."""
+    before = text[previous[0] : previous[1]]
+    after = text[start : start + 20]
+    word = _LAST_WORD.search(before)
+    last = word.group(1).lower() if word else ""
+    if last in TITLES:  # "Gen. Goita": a title never ends a sentence
+        return True
+    if last in BEFORE_NUMBER and after[:1].isdigit():  # "No. 10"
+        return True
+    # '"Will they win?" she asked.' is one sentence.
+    return bool(_QUESTION_THEN_QUOTE.search(before)) and after[:1].islower()

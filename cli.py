@@ -1,0 +1,263 @@
+"""The ``framelens`` command line: a thin face over ``classifier`` and ``training``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from classifier.errors import FramelensError
+from classifier.registry import ModelRegistry
+
+
+class _Group(click.Group):
+    """Turns framelens errors into one line on stderr and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FramelensError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+models_option = click.option(
+    "--models",
+    "models_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="FRAMELENS_MODEL_DIR",
+    help="Model registry directory [env FRAMELENS_MODEL_DIR; default: a per-user data directory].",
+)
+
+
+def _registry(models_dir: Path | None) -> ModelRegistry:
+    return ModelRegistry(models_dir)
+
+
+@click.group(cls=_Group)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.version_option(package_name="framelens")
+def main(verbose: bool) -> None:
+    """framelens: whose framing does each sentence of a news article carry?"""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.argument("csv_files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--scheme",
+    default="auto",
+    show_default=True,
+    help="Scheme name in labels/, a TOML path, or 'auto' to infer it from the labels.",
+)
+@models_option
+@click.option("--force", is_flag=True, help="Make the new model current even if it scores worse.")
+@click.option(
+    "--tolerance",
+    type=float,
+    default=None,
+    help="How much lower CV macro-F1 may be than the current model's [default 0.02].",
+)
+@click.option("--jobs", type=int, default=None, help="Processes for cross-validation.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def train(csv_files, scheme, models_dir, force, tolerance, jobs, fmt) -> None:
+    """Train a model from labelled CSV files (text,label[,article_id,target]) and publish it."""
+    from training import DEFAULT_TOLERANCE
+    from training import train as run_train
+
+    result = run_train(
+        csv_files,
+        scheme=scheme,
+        registry=_registry(models_dir),
+        force=force,
+        tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
+        n_jobs=jobs,
+    )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "version": result.version,
+                    "promoted": result.promoted,
+                    "reason": result.reason,
+                    "manifest": result.manifest,
+                },
+                indent=2,
+            )
+        )
+        return
+    m = result.manifest
+    click.echo(
+        f"model {result.version} ({m['training_data']['rows']} sentences, "
+        f"{m['training_data']['articles']} articles, scheme {m['scheme_name']})"
+    )
+    click.echo(_metrics_table(m["metrics"], "grouped cross-validation"))
+    click.echo(f"saved to {result.path}")
+    click.echo(result.reason)
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"), default="-")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--model", "version", default=None, help="Model version [default: current].")
+@models_option
+def annotate(file, fmt, version, models_dir) -> None:
+    """Label each sentence of an article (a text FILE, or - for standard input)."""
+    from classifier import annotate as run_annotate
+
+    model = _registry(models_dir).load(version)
+    result = run_annotate(model, file.read())
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_annotation_table(result))
+
+
+@main.command()
+@click.argument("version")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the confusion matrix and reliability plot as a PNG here.",
+)
+@models_option
+def evaluate(version, csv_file, fmt, plot, models_dir) -> None:
+    """Score model VERSION ('current' for the current one) on a labelled test CSV."""
+    from training.evaluate import evaluate_model, plot_metrics
+
+    model = _registry(models_dir).load(version)
+    metrics = evaluate_model(model, csv_file)
+    if plot:
+        plot_metrics(metrics, plot, f"{model.version} on {Path(csv_file).name}")
+    if fmt == "json":
+        click.echo(json.dumps({"model": model.version, "test": csv_file, **metrics}, indent=2))
+    else:
+        click.echo(f"model {model.version} on {csv_file} ({metrics['n']} rows)")
+        click.echo(_metrics_table(metrics, "test set"))
+
+
+@main.group()
+def models() -> None:
+    """List, inspect, promote and roll back model versions."""
+
+
+@models.command("list")
+@models_option
+def models_list(models_dir) -> None:
+    """List model versions, oldest first; * marks the current one."""
+    registry = _registry(models_dir)
+    current = registry.current()
+    versions = registry.versions()
+    if not versions:
+        raise click.ClickException(
+            f"no models in {registry.root}; train one with 'framelens train'"
+        )
+    for v in versions:
+        m = registry.manifest(v)
+        mark = "*" if v == current else " "
+        click.echo(
+            f"{mark} {v}  {m['scheme_name']:<12} macro-F1 {m['metrics']['macro_f1']:.4f}  "
+            f"{m['training_data']['rows']:>6} rows  {m['created_at']}"
+        )
+
+
+@models.command("current")
+@models_option
+def models_current(models_dir) -> None:
+    """Print the current model version (exit 1 if there is none)."""
+    click.echo(_registry(models_dir).resolve(None))
+
+
+@models.command("show")
+@click.argument("version", default="current")
+@models_option
+def models_show(version, models_dir) -> None:
+    """Print a version's manifest as JSON."""
+    registry = _registry(models_dir)
+    click.echo(json.dumps(registry.manifest(registry.resolve(version)), indent=2))
+
+
+@models.command("promote")
+@click.argument("version")
+@models_option
+def models_promote(version, models_dir) -> None:
+    """Make VERSION the current model."""
+    registry = _registry(models_dir)
+    registry.load(version)  # refuse to promote an artefact that fails its checks
+    registry.promote(version)
+    click.echo(f"current model: {registry.current()}")
+
+
+@models.command("rollback")
+@models_option
+def models_rollback(models_dir) -> None:
+    """Make the previously current model current again."""
+    click.echo(f"current model: {_registry(models_dir).rollback()}")
+
+
+@main.command()
+@click.argument("name", required=False)
+def schemes(name) -> None:
+    """List the shipped label schemes, or show one's labels."""
+    from classifier.scheme import available_schemes, load_scheme
+
+    if name is None:
+        for n in available_schemes():
+            s = load_scheme(n)
+            click.echo(f"{s.name} {s.version}: {', '.join(s.label_ids)}")
+        return
+    s = load_scheme(name)
+    click.echo(f"{s.name} {s.version}: {s.description}")
+    for label in s.labels:
+        click.echo(f"  {label.id:<16} {label.color}  {label.name}: {label.description}")
+
+
+def _metrics_table(metrics: dict[str, Any], what: str) -> str:
+    lines = [f"{'label':<18}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    for label, m in metrics["per_label"].items():
+        lines.append(
+            f"{label:<18}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}"
+            f"{m['support']:>10}"
+        )
+    lines.append(f"{what}: macro-F1 {metrics['macro_f1']:.4f}, accuracy {metrics['accuracy']:.4f}")
+    if "f_avg" in metrics:
+        lines.append(f"F_avg ({', '.join(metrics['f_avg_labels'])}): {metrics['f_avg']:.4f}")
+    if "calibration" in metrics:
+        lines.append(f"expected calibration error: {metrics['calibration']['ece']:.4f}")
+    return "\n".join(lines)
+
+
+def _annotation_table(result: dict[str, Any]) -> str:
+    width = max(60, shutil.get_terminal_size((100, 20)).columns) - 32
+    lines = [f"model {result['model']['version']} (scheme {result['model']['scheme']})", ""]
+    for s in result["sentences"]:
+        mark = "?" if s["uncertain"] else " "
+        wrapped = textwrap.wrap(s["text"], width) or [""]
+        lines.append(f"{s['index']:>3} {s['label']:<16}{s['confidence']:>5.2f}{mark} {wrapped[0]}")
+        lines.extend(f"{'':>27} {w}" for w in wrapped[1:])
+    lines.append("")
+    summary = result["summary"]
+    for label, n in summary["counts"].items():
+        lines.append(f"{label:<18}{n:>4}  {summary['shares'][label]:>6.1%}")
+    lines.append(f"dominant framing: {summary['dominant']}   (? = uncertain)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

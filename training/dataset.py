@@ -1,0 +1,255 @@
+"""Read labelled CSV files and check every row against a label scheme.
+
+Each problem names the file, the line, the column, the value and what was allowed, so a user can
+open the file and fix it: ``train.csv, line 17, column 'label': 'ukriane' is not a label of
+scheme sahel 1.0 (allowed: mali_government, ukraine, russia, rebels, neutral)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from classifier.errors import TrainingDataError
+from classifier.scheme import Scheme, available_schemes, infer_scheme, load_scheme, normalise_label
+
+log = logging.getLogger(__name__)
+
+REQUIRED = ("text", "label")
+OPTIONAL = ("article_id", "target")
+# Grouped cross-validation needs every label in several folds.
+MIN_PER_LABEL = 5
+_GENERIC_STEMS = {"train", "training", "data", "labels", "labelled", "labeled", "all", "dev"}
+
+
+@dataclass(frozen=True)
+class Row:
+    text: str
+    label: str
+    article_id: str
+    target: str | None
+    path: str
+    line: int
+
+
+@dataclass
+class Dataset:
+    scheme: Scheme
+    rows: list[Row]
+    files: list[dict[str, str | int]]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[str]:
+        return [r.text for r in self.rows]
+
+    @property
+    def labels(self) -> list[str]:
+        return [r.label for r in self.rows]
+
+    @property
+    def groups(self) -> list[str]:
+        return [r.article_id for r in self.rows]
+
+    @property
+    def targets(self) -> list[str | None]:
+        return [r.target for r in self.rows]
+
+    @property
+    def has_targets(self) -> bool:
+        return any(r.target for r in self.rows)
+
+    @property
+    def sha256(self) -> str:
+        """One hash for the training data: the input files' hashes, in order."""
+        digest = hashlib.sha256()
+        for f in self.files:
+            digest.update(str(f["sha256"]).encode())
+        return digest.hexdigest()
+
+    def label_counts(self) -> dict[str, int]:
+        counts = Counter(self.labels)
+        return {label: counts.get(label, 0) for label in self.scheme.label_ids}
+
+
+def read_dataset(
+    paths: Sequence[str | Path],
+    scheme: Scheme | str = "auto",
+    *,
+    min_per_label: int = MIN_PER_LABEL,
+) -> Dataset:
+    """Read and check labelled CSVs (``text,label`` and optional ``article_id``, ``target``).
+
+    ``scheme`` is a ``Scheme``, a scheme name or TOML path, or ``"auto"``: a shipped scheme whose
+    labels are exactly the CSV's, else one inferred from the labels.
+    """
+    if not paths:
+        raise TrainingDataError("<no files>", "give at least one labelled CSV file")
+    raw = [row for path in paths for row in _read_rows(Path(path))]
+    if scheme == "auto":
+        scheme = _auto_scheme([r[1] for r in raw], Path(paths[0]))
+    elif isinstance(scheme, str):
+        scheme = load_scheme(scheme)
+    rows = _check_rows(raw, scheme)
+    rows, warnings = _drop_duplicates(rows)
+    _check_conflicts(rows)
+    _check_counts(rows, scheme, min_per_label)
+    files = [
+        {"path": str(p), "sha256": _sha256(Path(p)), "bytes": Path(p).stat().st_size} for p in paths
+    ]
+    return Dataset(scheme=scheme, rows=rows, files=files, warnings=warnings)
+
+
+# (text, label, article_id, target, path, line) as read, before checking labels.
+_Raw = tuple[str, str, str, str | None, str, int]
+
+
+def _read_rows(path: Path) -> list[_Raw]:
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TrainingDataError(name, f"cannot be read ({exc.strerror})") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise TrainingDataError(
+            name,
+            f"byte {data[exc.start]:#04x} is not valid UTF-8; save the file as UTF-8",
+            line=line,
+        ) from None
+    reader = csv.reader(text.splitlines(keepends=True))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise TrainingDataError(name, "the file is empty; expected a header 'text,label'") from None
+    columns = [h.strip().lower() for h in header]
+    for column in REQUIRED:
+        if column not in columns:
+            raise TrainingDataError(
+                name,
+                f"missing column '{column}' (found: {', '.join(columns) or 'none'}; "
+                f"required: {', '.join(REQUIRED)}; optional: {', '.join(OPTIONAL)})",
+                line=1,
+            )
+    index = {c: columns.index(c) for c in (*REQUIRED, *OPTIONAL) if c in columns}
+    rows: list[_Raw] = []
+    line = reader.line_num + 1
+    for record in reader:
+        start, line = line, reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(columns):
+            raise TrainingDataError(
+                name,
+                f"has {len(record)} fields where the header has {len(columns)}; "
+                "quote text that contains commas",
+                line=start,
+            )
+        text_value = " ".join(record[index["text"]].split())
+        if not text_value:
+            raise TrainingDataError(name, "the text is empty", line=start, column="text")
+        article = record[index["article_id"]].strip() if "article_id" in index else ""
+        target = record[index["target"]].strip() if "target" in index else None
+        rows.append(
+            (
+                text_value,
+                record[index["label"]].strip(),
+                article or f"{name}:{start}",
+                target or None,
+                name,
+                start,
+            )
+        )
+    if not rows:
+        raise TrainingDataError(name, "has a header but no rows")
+    return rows
+
+
+def _auto_scheme(labels: list[str], first: Path) -> Scheme:
+    found = {normalise_label(label) for label in labels if label}
+    for name in available_schemes():
+        shipped = load_scheme(name)
+        if set(shipped.label_ids) == found:
+            return shipped
+    stem = first.parent.name if first.stem.lower() in _GENERIC_STEMS else first.stem
+    name = normalise_label(stem)
+    return infer_scheme(found, name=name if re.match(r"^[a-z]", name) else "auto")
+
+
+def _check_rows(raw: list[_Raw], scheme: Scheme) -> list[Row]:
+    ids = set(scheme.label_ids)
+    allowed = ", ".join(scheme.label_ids)
+    rows = []
+    for text, label, article, target, path, line in raw:
+        label_id = label if label in ids else normalise_label(label)
+        if label_id not in ids:
+            shown = f"'{label}'" if label else "an empty label"
+            raise TrainingDataError(
+                path,
+                f"{shown} is not a label of scheme {scheme.name} {scheme.version} "
+                f"(allowed: {allowed})",
+                line=line,
+                column="label",
+            )
+        rows.append(Row(text, label_id, article, target, path, line))
+    return rows
+
+
+def _drop_duplicates(rows: list[Row]) -> tuple[list[Row], list[str]]:
+    seen: dict[tuple[str, str, str | None], Row] = {}
+    kept, warnings = [], []
+    for row in rows:
+        key = (row.text, row.label, row.target)
+        if key in seen:
+            first = seen[key]
+            warnings.append(
+                f"{row.path}, line {row.line}: duplicate of {first.path}, "
+                f"line {first.line}; dropped"
+            )
+            continue
+        seen[key] = row
+        kept.append(row)
+    if warnings:
+        log.warning("dropped %d duplicate rows", len(warnings))
+    return kept, warnings
+
+
+def _check_conflicts(rows: list[Row]) -> None:
+    first: dict[tuple[str, str | None], Row] = {}
+    for row in rows:
+        other = first.setdefault((row.text, row.target), row)
+        if other.label != row.label:
+            raise TrainingDataError(
+                row.path,
+                f"this sentence is labelled '{row.label}' here and '{other.label}' at "
+                f"{other.path}, line {other.line}; give it one label",
+                line=row.line,
+                column="label",
+            )
+
+
+def _check_counts(rows: list[Row], scheme: Scheme, minimum: int) -> None:
+    counts = Counter(r.label for r in rows)
+    for label in scheme.label_ids:
+        if counts[label] < minimum:
+            where = ", ".join(sorted({r.path for r in rows}))
+            raise TrainingDataError(
+                where,
+                f"label '{label}' has {counts[label]} examples; each label of scheme "
+                f"{scheme.name} needs at least {minimum} (counts: "
+                + ", ".join(f"{k}={counts[k]}" for k in scheme.label_ids)
+                + ")",
+                column="label",
+            )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

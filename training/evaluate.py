@@ -1,0 +1,179 @@
+"""Measure a model: grouped cross-validation at training time, a test CSV afterwards."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
+
+from classifier.scheme import Scheme
+
+from .fit import SEED, FitConfig, build_pipeline
+
+log = logging.getLogger(__name__)
+
+N_SPLITS = 5
+
+
+def cv_splits(labels: Sequence[str], groups: Sequence[str] | None, n_splits: int = N_SPLITS):
+    """Folds that keep each article whole (when articles are known) and labels balanced."""
+    labels_arr = np.asarray(labels)
+    smallest = int(min(np.unique(labels_arr, return_counts=True)[1]))
+    n = max(2, min(n_splits, smallest))
+    if groups is not None and len(set(groups)) >= n and len(set(groups)) < len(groups):
+        splitter = StratifiedGroupKFold(n_splits=n, shuffle=True, random_state=SEED)
+        return list(splitter.split(np.zeros(len(labels_arr)), labels_arr, groups))
+    splitter = StratifiedKFold(n_splits=n, shuffle=True, random_state=SEED)
+    return list(splitter.split(np.zeros(len(labels_arr)), labels_arr))
+
+
+def cross_validate(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    groups: Sequence[str] | None,
+    scheme: Scheme,
+    config: FitConfig,
+    *,
+    n_jobs: int | None = None,
+) -> tuple[dict[str, Any], np.ndarray]:
+    """Out-of-fold probabilities from grouped CV, and the metrics computed from them."""
+    splits = cv_splits(labels, groups)
+    proba = cross_val_predict(
+        build_pipeline(config),
+        list(texts),
+        list(labels),
+        cv=splits,
+        method="predict_proba",
+        n_jobs=n_jobs,
+    )
+    classes = sorted(set(labels))
+    predicted = [classes[i] for i in proba.argmax(axis=1)]
+    metrics = compute_metrics(labels, predicted, scheme, proba=proba, classes=classes)
+    metrics["cv"] = {"folds": len(splits), "grouped_by_article": groups is not None}
+    return metrics, proba
+
+
+def compute_metrics(
+    truth: Sequence[str],
+    predicted: Sequence[str],
+    scheme: Scheme,
+    *,
+    proba: np.ndarray | None = None,
+    classes: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Per-label precision, recall and F1, macro-F1, accuracy, confusion matrix, F_avg, ECE."""
+    ids = scheme.label_ids
+    p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=ids, zero_division=0)
+    metrics: dict[str, Any] = {
+        "n": len(truth),
+        "accuracy": round(float(accuracy_score(truth, predicted)), 4),
+        "macro_f1": round(float(np.mean(f)), 4),
+        "per_label": {
+            label: {
+                "precision": round(float(p[i]), 4),
+                "recall": round(float(r[i]), 4),
+                "f1": round(float(f[i]), 4),
+                "support": int(s[i]),
+            }
+            for i, label in enumerate(ids)
+        },
+        "confusion_matrix": {
+            "labels": ids,
+            "rows_are": "true label",
+            "matrix": confusion_matrix(truth, predicted, labels=ids).tolist(),
+        },
+    }
+    if scheme.favg_labels:
+        metrics["f_avg"] = round(
+            float(np.mean([f[ids.index(label)] for label in scheme.favg_labels])), 4
+        )
+        metrics["f_avg_labels"] = list(scheme.favg_labels)
+    if proba is not None and classes is not None:
+        truth_idx = np.array([list(classes).index(t) for t in truth])
+        metrics["calibration"] = calibration(proba, truth_idx)
+    return metrics
+
+
+def calibration(proba: np.ndarray, truth: np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """Expected calibration error of the top label's probability, with the reliability table."""
+    confidence = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == truth
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    table, ece = [], 0.0
+    for b in range(bins):
+        mask = which == b
+        if not mask.any():
+            continue
+        conf, acc = float(confidence[mask].mean()), float(correct[mask].mean())
+        ece += mask.mean() * abs(conf - acc)
+        table.append(
+            {
+                "from": round(edges[b], 2),
+                "to": round(edges[b + 1], 2),
+                "n": int(mask.sum()),
+                "confidence": round(conf, 4),
+                "accuracy": round(acc, 4),
+            }
+        )
+    return {"ece": round(float(ece), 4), "bins": table}
+
+
+def plot_metrics(metrics: dict[str, Any], path: Path, title: str) -> Path:
+    """Save the confusion matrix (and the reliability curve, when known) as one PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cm = metrics["confusion_matrix"]
+    labels, matrix = cm["labels"], np.asarray(cm["matrix"])
+    has_cal = "calibration" in metrics
+    fig, axes = plt.subplots(1, 2 if has_cal else 1, figsize=(12 if has_cal else 6.5, 5.5))
+    ax = axes[0] if has_cal else axes
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for (i, j), v in np.ndenumerate(matrix):
+        ax.text(
+            j,
+            i,
+            str(v),
+            ha="center",
+            va="center",
+            color="white" if v > matrix.max() / 2 else "black",
+        )
+    ax.set_title(f"{title}\nmacro-F1 {metrics['macro_f1']:.3f}, accuracy {metrics['accuracy']:.3f}")
+    if has_cal:
+        bins = metrics["calibration"]["bins"]
+        ax2 = axes[1]
+        ax2.plot([0, 1], [0, 1], "--", color="grey", label="perfect")
+        ax2.plot(
+            [b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", label="model"
+        )
+        ax2.set_xlabel("confidence")
+        ax2.set_ylabel("accuracy")
+        ax2.set_title(f"reliability (ECE {metrics['calibration']['ece']:.3f})")
+        ax2.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def evaluate_model(model: Any, csv_path: str | Path) -> dict[str, Any]:
+    """Metrics of a loaded model on a labelled CSV checked against the model's own scheme."""
+    from .dataset import read_dataset
+
+    dataset = read_dataset([csv_path], model.scheme, min_per_label=0)
+    proba = model.predict_proba(dataset.texts)
+    classes = model.classes
+    predicted = [classes[i] for i in proba.argmax(axis=1)]
+    return compute_metrics(dataset.labels, predicted, model.scheme, proba=proba, classes=classes)

@@ -1,0 +1,138 @@
+"""Train a model from labelled CSVs and publish it as a new version in the model registry."""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import secrets
+import tempfile
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import nltk
+import sklearn
+
+from classifier import __version__
+from classifier.registry import ModelRegistry
+from classifier.scheme import Scheme
+
+from .dataset import Dataset, read_dataset
+from .evaluate import cross_validate, plot_metrics
+from .fit import FitConfig, fit_pipeline
+from .splitter import learn_splitter_params
+
+log = logging.getLogger(__name__)
+
+# A new model may score this much below the current one (CV macro-F1) and still replace it.
+DEFAULT_TOLERANCE = 0.02
+
+
+@dataclass
+class TrainResult:
+    version: str
+    path: Path
+    manifest: dict[str, Any]
+    promoted: bool
+    reason: str
+    warnings: list[str]
+
+
+def train(
+    paths: Sequence[str | Path],
+    *,
+    scheme: Scheme | str = "auto",
+    registry: ModelRegistry,
+    config: FitConfig | None = None,
+    force: bool = False,
+    tolerance: float = DEFAULT_TOLERANCE,
+    n_jobs: int | None = None,
+) -> TrainResult:
+    """Read, check, cross-validate, fit and publish; promote if not worse than the current model.
+
+    Any error before the final rename leaves the registry exactly as it was.
+    """
+    dataset = read_dataset(paths, scheme)
+    config = config or FitConfig()
+    log.info("training on %d rows, scheme %s", len(dataset.rows), dataset.scheme.name)
+    metrics, _ = cross_validate(
+        dataset.texts, dataset.labels, dataset.groups, dataset.scheme, config, n_jobs=n_jobs
+    )
+    pipeline = fit_pipeline(dataset.texts, dataset.labels, config)
+    payload = {
+        "format": 1,
+        "pipeline": pipeline,
+        "splitter": learn_splitter_params(_documents(dataset)),
+    }
+    created = datetime.now(UTC)
+    version = f"{dataset.scheme.name}-{created:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    manifest = _manifest(dataset, metrics, config, created)
+    extras = {"metrics.json": (json.dumps(metrics, indent=2) + "\n").encode()}
+    with tempfile.TemporaryDirectory() as tmp:
+        png = plot_metrics(metrics, Path(tmp) / "metrics.png", f"{version} (grouped CV)")
+        extras["metrics.png"] = png.read_bytes()
+    path = registry.add(version, payload, manifest, extras)
+    promoted, reason = _gate(registry, manifest, force, tolerance)
+    if promoted:
+        registry.promote(version)
+    return TrainResult(
+        version, path, registry.manifest(version), promoted, reason, dataset.warnings
+    )
+
+
+def _documents(dataset: Dataset) -> list[str]:
+    """The training sentences as running text, one document per article, for Punkt."""
+    articles: dict[str, list[str]] = defaultdict(list)
+    for row in dataset.rows:
+        articles[row.article_id].append(row.text)
+    return [" ".join(sentences) for sentences in articles.values()]
+
+
+def _manifest(dataset: Dataset, metrics: dict, config: FitConfig, created: datetime) -> dict:
+    return {
+        "scheme": dataset.scheme.to_dict(),
+        "scheme_name": dataset.scheme.name,
+        "scheme_version": dataset.scheme.version,
+        "label_ids": dataset.scheme.label_ids,
+        "created_at": created.isoformat(timespec="seconds"),
+        "framelens_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "nltk_version": nltk.__version__,
+        "python_version": platform.python_version(),
+        "training_data": {
+            "sha256": dataset.sha256,
+            "files": dataset.files,
+            "rows": len(dataset.rows),
+            "articles": len(set(dataset.groups)),
+            "label_counts": dataset.label_counts(),
+            "duplicates_dropped": len(dataset.warnings),
+        },
+        "config": config.to_dict(),
+        "metrics": metrics,
+    }
+
+
+def _gate(
+    registry: ModelRegistry, manifest: dict, force: bool, tolerance: float
+) -> tuple[bool, str]:
+    current = registry.current()
+    if force:
+        return True, "promoted (--force)"
+    if current is None:
+        return True, "promoted: the registry had no current model"
+    old = registry.manifest(current)
+    if old.get("scheme_name") != manifest["scheme_name"]:
+        return True, f"promoted: replaces {current}, a model of another scheme"
+    new_f1 = manifest["metrics"]["macro_f1"]
+    old_f1 = old.get("metrics", {}).get("macro_f1", 0.0)
+    if new_f1 < old_f1 - tolerance:
+        return False, (
+            f"not promoted: CV macro-F1 {new_f1:.4f} is worse than the current {current} "
+            f"({old_f1:.4f}) by more than {tolerance}; use --force or "
+            "'framelens models promote' to make it current anyway"
+        )
+    return True, f"promoted: CV macro-F1 {new_f1:.4f} against {old_f1:.4f} for {current}"
