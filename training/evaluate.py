@@ -20,16 +20,26 @@ log = logging.getLogger(__name__)
 N_SPLITS = 5
 
 
-def cv_splits(labels: Sequence[str], groups: Sequence[str] | None, n_splits: int = N_SPLITS):
-    """Folds that keep each article whole (when articles are known) and labels balanced."""
-    labels_arr = np.asarray(labels)
-    smallest = int(min(np.unique(labels_arr, return_counts=True)[1]))
+def cv_splits(
+    labels: Sequence[str], groups: Sequence[str] | None, n_splits: int = N_SPLITS
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], bool]:
+    """Folds that keep each article whole and every label in every training fold.
+
+    Returns the folds and whether they are grouped by article: when grouping would leave a label
+    out of a training fold (too few articles), the folds are stratified by label only.
+    """
+    y = np.asarray(labels)
+    smallest = int(min(np.unique(y, return_counts=True)[1]))
     n = max(2, min(n_splits, smallest))
+    n_labels = len(np.unique(y))
     if groups is not None and len(set(groups)) >= n and len(set(groups)) < len(groups):
-        splitter = StratifiedGroupKFold(n_splits=n, shuffle=True, random_state=SEED)
-        return list(splitter.split(np.zeros(len(labels_arr)), labels_arr, groups))
-    splitter = StratifiedKFold(n_splits=n, shuffle=True, random_state=SEED)
-    return list(splitter.split(np.zeros(len(labels_arr)), labels_arr))
+        grouped = StratifiedGroupKFold(n_splits=n, shuffle=True, random_state=SEED)
+        folds = list(grouped.split(np.zeros(len(y)), y, groups))
+        if all(len(np.unique(y[train])) == n_labels for train, _ in folds):
+            return folds, True
+        log.warning("too few articles to keep them whole in every fold; folding by label only")
+    plain = StratifiedKFold(n_splits=n, shuffle=True, random_state=SEED)
+    return list(plain.split(np.zeros(len(y)), y)), False
 
 
 def cross_validate(
@@ -42,7 +52,7 @@ def cross_validate(
     n_jobs: int | None = None,
 ) -> tuple[dict[str, Any], np.ndarray]:
     """Out-of-fold probabilities from grouped CV, and the metrics computed from them."""
-    splits = cv_splits(labels, groups)
+    splits, grouped = cv_splits(labels, groups)
     proba = cross_val_predict(
         build_pipeline(config),
         list(texts),
@@ -54,7 +64,7 @@ def cross_validate(
     classes = sorted(set(labels))
     predicted = [classes[i] for i in proba.argmax(axis=1)]
     metrics = compute_metrics(labels, predicted, scheme, proba=proba, classes=classes)
-    metrics["cv"] = {"folds": len(splits), "grouped_by_article": groups is not None}
+    metrics["cv"] = {"folds": len(splits), "grouped_by_article": grouped}
     return metrics, proba
 
 
