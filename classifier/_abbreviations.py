@@ -39,3 +39,26 @@ COMMON_STARTERS = frozenset(
     some many most several both all no none one two three four five asked officials
     """.split()
 )
+
+# Abbreviations that usually sit inside a name ("U.S. Army", "Acme Bros. Pictures"): after one,
+# only a common sentence-opening word starts a new sentence.
+INSIDE_NAMES = frozenset(
+    "inc corp ltd co bros plc llc s.a n.v ag gmbh u.s u.k u.n e.u mt st ft".split()
+)
+
+# After "a.m."/"p.m." a capitalised word starts a new sentence, unless it is one of these.
+AFTER_TIME = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday gmt utc et est edt cet cest bst
+    pst pdt cst cdt mst mdt wat eat cat msk
+    """.split()
+)
+
+# '"Did it work?" Chebet asked.' is one sentence: a quote then its attribution.
+SPEECH_VERBS = frozenset(
+    """
+    said says asked asks told tells shouted added adds wrote writes replied insisted declared
+    exclaimed recalled joked cried yelled chanted continued explained wondered demanded
+    remarked noted quipped laughed admitted warned argued posted tweeted repeated whispered
+    """.split()
+)

@@ -19,7 +19,15 @@ from nltk.tokenize.punkt import (
     PunktSentenceTokenizer,
 )
 
-from ._abbreviations import ABBREVIATIONS, BEFORE_NUMBER, COMMON_STARTERS, TITLES
+from ._abbreviations import (
+    ABBREVIATIONS,
+    AFTER_TIME,
+    BEFORE_NUMBER,
+    COMMON_STARTERS,
+    INSIDE_NAMES,
+    SPEECH_VERBS,
+    TITLES,
+)
 
 # nltk 3.10 runs Punkt's regular expressions under a time limit; a block this long splits in
 # well under it, and longer blocks are cut at whitespace first.
@@ -29,6 +37,10 @@ _LINE_BREAK = re.compile(r"\n")
 _CLOSERS = "\"'”’»)]}"
 _LAST_WORD = re.compile(r"([\w.\-]+)\.[" + re.escape(_CLOSERS) + r"]*$")
 _QUESTION_THEN_QUOTE = re.compile(r"[?!][" + re.escape(_CLOSERS) + r"]+$")
+_FIRST_WORD = re.compile(r"^[\"“‘'(\[]*([\w.'’-]+)")
+_ATTRIBUTION = re.compile(r"^((?:[\w.'’-]+\s+){1,4}?)(\w+)\b")
+# "at 2 p.m. Stocks fell": the time ends the sentence when a capitalised word follows.
+_TIME_END = re.compile(r"\b[ap]\.m\.(?=\s+[\"“‘']?([A-Z][\w'’-]*))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +85,7 @@ class SentenceSplitter:
         spans: list[tuple[int, int]] = []
         for chunk_start, chunk_end in _chunks(text, start, end):
             chunk = text[chunk_start:chunk_end]
-            for s, e in self._punkt.span_tokenize(chunk):
+            for s, e in _time_breaks(chunk, self._punkt.span_tokenize(chunk)):
                 s, e = _strip(chunk, s, e)
                 if s == e:
                     continue
@@ -82,6 +94,18 @@ class SentenceSplitter:
                 else:
                     spans.append((chunk_start + s, chunk_start + e))
         yield from spans
+
+
+def _time_breaks(chunk: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Split Punkt's spans after "a.m."/"p.m." followed by a capitalised word."""
+    for s, e in spans:
+        for match in _TIME_END.finditer(chunk, s, e):
+            word = match.group(1)
+            if word.lower() in AFTER_TIME or word.isupper() or _is_zone(chunk, match.end(1)):
+                continue
+            yield s, match.end()
+            s = match.end()
+        yield s, e
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
@@ -115,6 +139,11 @@ def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     yield start, end
 
 
+def _is_zone(chunk: str, end: int) -> bool:
+    """ "7.45 a.m. London time": the capitalised word names a time zone."""
+    return chunk[end : end + 6].lower().startswith(" time")
+
+
 def _strip(chunk: str, s: int, e: int) -> tuple[int, int]:
     while s < e and chunk[s].isspace():
         s += 1
@@ -129,9 +158,19 @@ def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
     after = text[start : start + 20]
     word = _LAST_WORD.search(before)
     last = word.group(1).lower() if word else ""
+    first = _FIRST_WORD.match(after)
+    next_word = first.group(1) if first else ""
     if last in TITLES:  # "Gen. Goita": a title never ends a sentence
         return True
-    if last in BEFORE_NUMBER and after[:1].isdigit():  # "No. 10"
+    if last in BEFORE_NUMBER and next_word[:1].isdigit():  # "No. 10"
         return True
-    # '"Will they win?" she asked.' is one sentence.
-    return bool(_QUESTION_THEN_QUOTE.search(before)) and after[:1].islower()
+    if last in INSIDE_NAMES and next_word.lower() not in COMMON_STARTERS:  # "U.S. Army"
+        return True
+    if _QUESTION_THEN_QUOTE.search(before):
+        # '"Will they win?" she asked.' and '"Why?" Chebet asked reporters.' are one sentence.
+        if after[:1].islower():
+            return True
+        if next_word.lower() not in COMMON_STARTERS:
+            said = _ATTRIBUTION.match(text[start : start + 80])
+            return bool(said and said.group(2).lower() in SPEECH_VERBS)
+    return False

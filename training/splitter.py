@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from nltk.tokenize.punkt import PunktTrainer
+
+from classifier.text import SentenceSplitter
 
 
 def learn_splitter_params(documents: Iterable[str]) -> dict[str, Any]:
@@ -25,4 +28,53 @@ def learn_splitter_params(documents: Iterable[str]) -> dict[str, Any]:
         "collocations": sorted(list(pair) for pair in params.collocations),
         "sent_starters": sorted(params.sent_starters),
         "ortho_context": {word: int(flags) for word, flags in sorted(params.ortho_context.items())},
+    }
+
+
+def read_gold(path: str | Path) -> list[list[str]]:
+    """Paragraphs of a gold file: one sentence per line, paragraphs split by blank lines."""
+    lines = [
+        ln for ln in Path(path).read_text(encoding="utf-8").splitlines() if not ln.startswith("#")
+    ]
+    paragraphs, current = [], []
+    for line in [*lines, ""]:
+        if line.strip():
+            current.append(line)
+        elif current:
+            paragraphs.append(current)
+            current = []
+    return paragraphs
+
+
+def boundary_scores(splitter: SentenceSplitter, paragraphs: list[list[str]]) -> dict[str, Any]:
+    """Precision, recall and F1 of the sentence boundaries inside each paragraph.
+
+    Each paragraph is joined with single spaces; a boundary is the offset where a sentence ends
+    and another follows. The paragraph's end is not counted, since it is given away.
+    """
+    tp = fp = fn = 0
+    errors: list[dict[str, Any]] = []
+    for sentences in paragraphs:
+        text = " ".join(sentences)
+        gold, offset = set(), 0
+        for sentence in sentences[:-1]:
+            offset += len(sentence)
+            gold.add(offset)
+            offset += 1
+        found = {s.end for s in splitter.split(text)[:-1]}
+        tp += len(gold & found)
+        fp += len(found - gold)
+        fn += len(gold - found)
+        for end in sorted(found ^ gold):
+            kind = "false split" if end in found else "missed split"
+            errors.append({"kind": kind, "context": text[max(0, end - 40) : end + 30]})
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "boundaries": tp + fn,
+        "errors": errors,
     }

@@ -1,0 +1,138 @@
+"""Reading labelled CSVs: each kind of mistake gets a message naming file, line and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifier import TrainingDataError, load_scheme
+from conftest import TINY_CSV
+from training import read_dataset
+
+SAHEL = load_scheme("sahel")
+GOOD_ROWS = TINY_CSV.read_text(encoding="utf-8").splitlines()[1:]
+
+
+def write(tmp_path: Path, text: str, name: str = "data.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def with_rows(*extra: str) -> str:
+    return "\n".join(["article_id,text,label", *GOOD_ROWS, *extra]) + "\n"
+
+
+def test_reads_rows_with_labels_and_articles():
+    data = read_dataset([TINY_CSV], SAHEL)
+    assert len(data.rows) == 40
+    assert data.label_counts() == dict.fromkeys(SAHEL.label_ids, 8)
+    assert data.groups[0] == "t1"
+
+
+def test_unknown_label_names_line_column_value_and_allowed_labels(tmp_path):
+    path = write(tmp_path, with_rows("x1,Kyiv rejected the claim again.,ukriane"))
+    with pytest.raises(
+        TrainingDataError,
+        match=r"data\.csv, line 42, column 'label': 'ukriane' "
+        r"is not a label of scheme sahel 1\.0 \(allowed: mali_government, ukraine, "
+        r"russia, rebels, neutral\)",
+    ):
+        read_dataset([path], SAHEL)
+
+
+def test_labels_are_matched_without_regard_to_case(tmp_path):
+    path = write(tmp_path, with_rows("x1,Kyiv rejected the claim again.,Ukraine"))
+    assert read_dataset([path], SAHEL).labels[-1] == "ukraine"
+
+
+def test_empty_text_is_reported_with_its_line(tmp_path):
+    path = write(tmp_path, with_rows('x1,"   ",neutral'))
+    with pytest.raises(TrainingDataError, match=r"line 42, column 'text': the text is empty"):
+        read_dataset([path], SAHEL)
+
+
+def test_missing_column_lists_the_columns_found(tmp_path):
+    path = write(tmp_path, "sentence,label\nSome text.,neutral\n")
+    with pytest.raises(
+        TrainingDataError,
+        match=r"line 1: missing column 'text' "
+        r"\(found: sentence, label; required: text, label",
+    ):
+        read_dataset([path], SAHEL)
+
+
+def test_bad_encoding_names_the_line_and_asks_for_utf8(tmp_path):
+    path = write(tmp_path, with_rows())
+    path.write_bytes(path.read_bytes() + "x1,Le ministre a parlé hier.,neutral\n".encode("latin-1"))
+    with pytest.raises(
+        TrainingDataError,
+        match=r"line 42: byte 0xe9 is not valid UTF-8; save the "
+        r"file as UTF-8",
+    ):
+        read_dataset([path], SAHEL)
+
+
+def test_one_sentence_with_two_labels_names_both_places(tmp_path):
+    path = write(tmp_path, with_rows("x1,The claims could not be independently verified.,rebels"))
+    with pytest.raises(
+        TrainingDataError,
+        match=r"line 42, column 'label': this sentence is "
+        r"labelled 'rebels' here and 'neutral' at .*data\.csv, line 36",
+    ):
+        read_dataset([path], SAHEL)
+
+
+def test_label_with_too_few_examples_is_an_error(tmp_path):
+    rows = [r for r in GOOD_ROWS if not r.endswith(",russia")][:-1]
+    rows += [r for r in GOOD_ROWS if r.endswith(",russia")][:3]
+    path = write(tmp_path, "\n".join(["article_id,text,label", *rows]) + "\n")
+    with pytest.raises(
+        TrainingDataError,
+        match=r"label 'russia' has 3 examples; each label of "
+        r"scheme sahel needs at least 5",
+    ):
+        read_dataset([path], SAHEL)
+
+
+def test_exact_duplicates_are_dropped_with_a_warning(tmp_path):
+    path = write(tmp_path, with_rows(GOOD_ROWS[0]))
+    data = read_dataset([path], SAHEL)
+    assert len(data.rows) == 40
+    assert data.warnings == [f"{path}, line 42: duplicate of {path}, line 2; dropped"]
+
+
+def test_row_with_unquoted_comma_is_reported(tmp_path):
+    path = write(tmp_path, with_rows("x1,Kyiv, Moscow and Bamako traded blame.,neutral"))
+    with pytest.raises(TrainingDataError, match=r"line 42: has 4 fields where the header has 3"):
+        read_dataset([path], SAHEL)
+
+
+def test_rows_are_read_from_several_files_and_a_byte_order_mark(tmp_path):
+    first = write(
+        tmp_path,
+        "\n".join(["article_id,text,label", *GOOD_ROWS[:20]]),
+        "a.csv",
+        encoding="utf-8-sig",
+    )
+    second = write(tmp_path, "\n".join(["article_id,text,label", *GOOD_ROWS[20:]]), "b.csv")
+    data = read_dataset([first, second], SAHEL)
+    assert len(data.rows) == 40
+    assert len(data.files) == 2
+
+
+def test_auto_scheme_recognises_a_shipped_scheme():
+    assert read_dataset([TINY_CSV], "auto").scheme.name == "sahel"
+
+
+def test_auto_scheme_is_inferred_from_unknown_labels(tmp_path):
+    rows = [
+        f"Sentence number {i} about the vote.,{'Biased' if i % 2 else 'Non-biased'}"
+        for i in range(20)
+    ]
+    path = write(tmp_path, "\n".join(["text,label", *rows]), "bias.csv")
+    data = read_dataset([path], "auto")
+    assert data.scheme.name == "bias"
+    assert data.scheme.label_ids == ["biased", "non_biased"]
+    assert set(data.labels) == {"biased", "non_biased"}
