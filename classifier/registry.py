@@ -155,7 +155,7 @@ class ModelRegistry:
                 "version": version,
                 "artefact_sha256": sha256_file(tmp / ARTEFACT),
             }
-            _write_atomic(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            _write_atomic(tmp / MANIFEST, json.dumps(manifest, indent=2) + "\n")
             _fsync_dir(tmp)
             os.rename(tmp, final)
             _fsync_dir(versions)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import nltk
+import numpy as np
 import sklearn
 
 from classifier import __version__
@@ -22,8 +23,9 @@ from classifier.registry import ModelRegistry
 from classifier.scheme import Scheme
 
 from .dataset import Dataset, read_dataset
-from .evaluate import cross_validate, plot_metrics
+from .evaluate import compute_metrics, plot_metrics
 from .fit import FitConfig, fit_pipeline
+from .select import choose_threshold, select
 from .splitter import learn_splitter_params
 
 log = logging.getLogger(__name__)
@@ -57,12 +59,20 @@ def train(
     Any error before the final rename leaves the registry exactly as it was.
     """
     dataset = read_dataset(paths, scheme)
-    config = config or FitConfig()
     log.info("training on %d rows, scheme %s", len(dataset.rows), dataset.scheme.name)
-    metrics, _ = cross_validate(
-        dataset.texts, dataset.labels, dataset.groups, dataset.scheme, config, n_jobs=n_jobs
+    found = select(
+        dataset.texts, dataset.labels, dataset.groups,
+        configs=[config] if config is not None else None, n_jobs=n_jobs,
     )
+    config, proba, classes = found["config"], found["proba"], found["classes"]
+    truth = np.array([classes.index(label) for label in dataset.labels])
+    threshold = choose_threshold(proba, truth, dataset.scheme.uncertain_threshold)
+    predicted = [classes[i] for i in proba.argmax(axis=1)]
+    metrics = compute_metrics(dataset.labels, predicted, dataset.scheme, proba=proba,
+                              classes=classes)
+    metrics["cv"] = {"folds": found["folds"], "grouped_by_article": found["grouped"]}
     pipeline = fit_pipeline(dataset.texts, dataset.labels, config)
+    _scale(pipeline, found["temperature"])
     payload = {
         "format": 1,
         "pipeline": pipeline,
@@ -71,6 +81,9 @@ def train(
     created = datetime.now(UTC)
     version = f"{dataset.scheme.name}-{created:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
     manifest = _manifest(dataset, metrics, config, created)
+    manifest["selection"] = {"search": found["search"], "temperature": found["temperature"],
+                             "uncertain_threshold": threshold}
+    manifest["scheme"]["uncertain_threshold"] = threshold
     extras = {"metrics.json": (json.dumps(metrics, indent=2) + "\n").encode()}
     with tempfile.TemporaryDirectory() as tmp:
         png = plot_metrics(metrics, Path(tmp) / "metrics.png", f"{version} (grouped CV)")
@@ -82,6 +95,13 @@ def train(
     return TrainResult(
         version, path, registry.manifest(version), promoted, reason, dataset.warnings
     )
+
+
+def _scale(pipeline: Any, temperature: float) -> None:
+    """Calibrate in place: a logistic regression with coefficients divided by T."""
+    clf = pipeline[-1]
+    clf.coef_ = clf.coef_ / temperature
+    clf.intercept_ = clf.intercept_ / temperature
 
 
 def _documents(dataset: Dataset) -> list[str]:

@@ -1,0 +1,113 @@
+"""Where chunks are scored: in this process, or in worker processes on this machine.
+
+An engine takes chunks in order and yields their results in the same order, with a bounded
+number in flight, so memory stays flat however long the input is. The Dask engine in ``_dask``
+has the same shape.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..model import Model
+from ._readers import Record
+from ._score import ChunkResult, score_chunk
+
+
+@dataclass
+class Chunk:
+    """Consecutive input records; ``consumed`` is how many input bytes had been read after it."""
+
+    index: int
+    records: list[Record]
+    consumed: int
+
+
+class Engine(Protocol):
+    name: str
+
+    def run(self, chunks: Iterable[Chunk], level: str, fmt: str) -> Iterator[ChunkResult]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialEngine:
+    """Score each chunk in this process: no start-up cost, one core."""
+
+    name = "local"
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.workers = 1
+
+    def run(self, chunks: Iterable[Chunk], level: str, fmt: str) -> Iterator[ChunkResult]:
+        for chunk in chunks:
+            yield score_chunk(self.model, chunk.index, chunk.records, level, fmt)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessEngine:
+    """Score chunks in ``jobs`` worker processes, each holding its own copy of the model.
+
+    Workers are spawned, not forked, so a parent with threads (a progress bar, a Dask client
+    in a notebook) cannot leave a worker with a lock held by a thread that no longer exists.
+    """
+
+    name = "local"
+
+    def __init__(self, model: Model, jobs: int) -> None:
+        self.workers = jobs
+        self._pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL),),
+        )
+
+    def run(self, chunks: Iterable[Chunk], level: str, fmt: str) -> Iterator[ChunkResult]:
+        def submit(chunk: Chunk) -> Any:
+            return self._pool.submit(_score_in_worker, chunk.index, chunk.records, level, fmt)
+
+        return in_order(submit, chunks, window=2 * self.workers)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def in_order(
+    submit: Callable[[Chunk], Any], chunks: Iterable[Chunk], *, window: int
+) -> Iterator[ChunkResult]:
+    """Submit chunks while fewer than ``window`` are in flight; yield results in chunk order.
+
+    ``submit`` returns a future with ``result()`` (concurrent.futures and Dask both qualify).
+    """
+    pending: deque[Any] = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+_MODEL: Model | None = None
+
+
+def _init_worker(model_bytes: bytes) -> None:
+    global _MODEL
+    # The bytes were pickled by the parent from a model it loaded after checking its SHA-256.
+    _MODEL = pickle.loads(model_bytes)
+
+
+def _score_in_worker(index: int, records: list[Record], level: str, fmt: str) -> ChunkResult:
+    if _MODEL is None:  # pragma: no cover - the initializer always runs first
+        raise RuntimeError("worker started without a model")
+    return score_chunk(_MODEL, index, records, level, fmt)

@@ -1,0 +1,74 @@
+"""Render a chunk's rows as JSONL, CSV or Parquet bytes, and its rejects as JSONL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ._readers import Record
+
+FORMATS = ("jsonl", "csv", "parquet")
+
+
+def part_name(index: int, fmt: str) -> str:
+    return f"part-{index:06d}.{fmt}"
+
+
+def rejects_name(index: int) -> str:
+    return f"rejects-{index:06d}.jsonl"
+
+
+def render_table(columns: Mapping[str, np.ndarray], fmt: str) -> bytes:
+    """The rows of ``columns`` (equal-length arrays, in column order) as one file's bytes."""
+    table = pa.table({name: _arrow(values) for name, values in columns.items()})
+    if fmt == "jsonl":
+        if table.num_rows == 0:
+            return b""
+        text = table.to_pandas().to_json(orient="records", lines=True, force_ascii=False)
+        return text.encode("utf-8")
+    sink = pa.BufferOutputStream()
+    if fmt == "csv":
+        import pyarrow.csv as pcsv
+
+        pcsv.write_csv(table, sink)
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, sink, compression="zstd")
+    else:
+        raise ValueError(f"unknown output format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    return sink.getvalue().to_pybytes()
+
+
+def render_rejects(rejects: Sequence[Record]) -> bytes:
+    """One JSON object per rejected row: where it came from and why it was not scored."""
+    lines = [
+        json.dumps(
+            {
+                "source": r.source,
+                "row": r.row,
+                "line": r.line,
+                "id": r.id,
+                "reason": r.problem,
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+        for r in rejects
+    ]
+    return "".join(lines).encode("utf-8", "backslashreplace")
+
+
+def _arrow(values: Any) -> pa.Array:
+    values = np.asarray(values)
+    if values.dtype == object:
+        return pa.array(values, type=pa.string())
+    if values.dtype == bool:
+        return pa.array(values, type=pa.bool_())
+    if values.dtype.kind in "iu":
+        return pa.array(values, type=pa.int64())
+    return pa.array(values, type=pa.float64())
