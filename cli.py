@@ -112,13 +112,15 @@ def train(csv_files, scheme, models_dir, force, tolerance, jobs, fmt) -> None:
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option("--model", "version", default=None, help="Model version [default: current].")
+@click.option("--target", default=None,
+              help="For stance models: the target the stance is toward (e.g. 'climate change').")
 @models_option
-def annotate(file, fmt, version, models_dir) -> None:
+def annotate(file, fmt, version, target, models_dir) -> None:
     """Label each sentence of an article (a text FILE, or - for standard input)."""
     from classifier import annotate as run_annotate
 
     model = _registry(models_dir).load(version)
-    result = run_annotate(model, file.read())
+    result = run_annotate(model, file.read(), target=target)
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -226,6 +228,37 @@ def schemes(name) -> None:
     click.echo(f"{s.name} {s.version}: {s.description}")
     for label in s.labels:
         click.echo(f"  {label.id:<16} {label.color}  {label.name}: {label.description}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: number of cores].",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Threads per worker; processes scale better (tokenizing holds the GIL).",
+)
+@models_option
+def serve(host, port, workers, threads, models_dir) -> None:
+    """Serve the web page and the JSON API under gunicorn; the model follows the registry."""
+    from service import serve as run_serve
+
+    run_serve(
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        model_dir=models_dir,
+        on_ready=lambda url: click.echo(f"framelens serving on {url}"),
+    )
 
 
 def _metrics_table(metrics: dict[str, Any], what: str) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import TextError
 from .model import Model
+from .targets import with_target
 from .text import Sentence
 
 EVIDENCE_TERMS = 5
@@ -24,8 +25,9 @@ def annotate(
     *,
     max_sentences: int | None = None,
     evidence_terms: int = EVIDENCE_TERMS,
+    target: str | None = None,
 ) -> dict[str, Any]:
-    """Label each sentence of ``text`` with the framing it carries.
+    """Label each sentence of ``text`` with the framing it carries (or its stance on ``target``).
 
     Raises
     ------
@@ -44,7 +46,7 @@ def annotate(
         )
     return {
         "model": model_info(model),
-        **label_sentences(model, sentences, evidence_terms=evidence_terms),
+        **label_sentences(model, sentences, evidence_terms=evidence_terms, target=target),
     }
 
 
@@ -57,11 +59,16 @@ def model_info(model: Model) -> dict[str, str]:
 
 
 def label_sentences(
-    model: Model, sentences: Sequence[Sentence], *, evidence_terms: int = EVIDENCE_TERMS
+    model: Model,
+    sentences: Sequence[Sentence],
+    *,
+    evidence_terms: int = EVIDENCE_TERMS,
+    target: str | None = None,
 ) -> dict[str, Any]:
     """Sentence records and the article summary for already split sentences."""
     classes = model.classes
-    features = model.features([s.text for s in sentences])
+    inputs = [with_target(s.text, target) if model.uses_target else s.text for s in sentences]
+    features = model.features(inputs)
     proba = model.pipeline[-1].predict_proba(features)
     best = proba.argmax(axis=1)
     threshold = model.scheme.uncertain_threshold

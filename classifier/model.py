@@ -60,6 +60,11 @@ class Model:
         )
 
     @property
+    def uses_target(self) -> bool:
+        """Whether the model was trained on stance toward targets (inputs carry a target)."""
+        return bool(self.manifest.get("uses_target"))
+
+    @property
     def classes(self) -> list[str]:
         """Label ids in the order of the probability columns, read from the pipeline."""
         return [str(c) for c in self.pipeline.classes_]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from classifier.errors import TrainingDataError
 from classifier.scheme import Scheme, available_schemes, infer_scheme, load_scheme, normalise_label
+from classifier.targets import with_target
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,11 @@ class Dataset:
     @property
     def texts(self) -> list[str]:
         return [r.text for r in self.rows]
+
+    @property
+    def inputs(self) -> list[str]:
+        """What the model sees: each text, prefixed by its target when the data has targets."""
+        return [with_target(r.text, r.target) for r in self.rows]
 
     @property
     def labels(self) -> list[str]:

@@ -183,7 +183,7 @@ def evaluate_model(model: Any, csv_path: str | Path) -> dict[str, Any]:
     from .dataset import read_dataset
 
     dataset = read_dataset([csv_path], model.scheme, min_per_label=0)
-    proba = model.predict_proba(dataset.texts)
+    proba = model.predict_proba(dataset.inputs if model.uses_target else dataset.texts)
     classes = model.classes
     predicted = [classes[i] for i in proba.argmax(axis=1)]
     return compute_metrics(dataset.labels, predicted, model.scheme, proba=proba, classes=classes)

@@ -11,6 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from classifier.targets import TargetInteraction
 from classifier.tokens import tokenize
 
 SEED = 0
@@ -26,6 +27,8 @@ class FitConfig:
     class_weight: str | None = "balanced"
     min_df: int = 1
     max_features: int | None = 200_000
+    # Inputs carry a target (stance data): add per-target copies of the word features.
+    targeted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,6 +59,8 @@ def build_pipeline(config: FitConfig = FitConfig()) -> Pipeline:
             ),
         )
     ]
+    if config.targeted:
+        blocks[0] = ("word", TargetInteraction(vectorizer=blocks[0][1]))
     if config.char_ngrams is not None:
         blocks.append(
             (

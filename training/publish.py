@@ -9,7 +9,7 @@ import secrets
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,12 @@ import sklearn
 from classifier import __version__
 from classifier.registry import ModelRegistry
 from classifier.scheme import Scheme
+from classifier.targets import normalise_target
 
 from .dataset import Dataset, read_dataset
 from .evaluate import compute_metrics, plot_metrics
 from .fit import FitConfig, fit_pipeline
-from .select import choose_threshold, select
+from .select import candidate_configs, choose_threshold, select
 from .splitter import learn_splitter_params
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,11 @@ def train(
     """
     dataset = read_dataset(paths, scheme)
     log.info("training on %d rows, scheme %s", len(dataset.rows), dataset.scheme.name)
-    found = select(
-        dataset.texts, dataset.labels, dataset.groups,
-        configs=[config] if config is not None else None, n_jobs=n_jobs,
-    )
+    if config is not None:
+        configs = [replace(config, targeted=dataset.has_targets)]
+    else:
+        configs = candidate_configs(FitConfig(targeted=dataset.has_targets))
+    found = select(dataset.inputs, dataset.labels, dataset.groups, configs=configs, n_jobs=n_jobs)
     config, proba, classes = found["config"], found["proba"], found["classes"]
     truth = np.array([classes.index(label) for label in dataset.labels])
     threshold = choose_threshold(proba, truth, dataset.scheme.uncertain_threshold)
@@ -71,7 +73,7 @@ def train(
     metrics = compute_metrics(dataset.labels, predicted, dataset.scheme, proba=proba,
                               classes=classes)
     metrics["cv"] = {"folds": found["folds"], "grouped_by_article": found["grouped"]}
-    pipeline = fit_pipeline(dataset.texts, dataset.labels, config)
+    pipeline = fit_pipeline(dataset.inputs, dataset.labels, config)
     _scale(pipeline, found["temperature"])
     payload = {
         "format": 1,
@@ -132,6 +134,8 @@ def _manifest(dataset: Dataset, metrics: dict, config: FitConfig, created: datet
             "duplicates_dropped": len(dataset.warnings),
         },
         "config": config.to_dict(),
+        "uses_target": dataset.has_targets,
+        "targets": sorted({normalise_target(t) for t in dataset.targets if t}),
         "metrics": metrics,
     }
 

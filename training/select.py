@@ -30,7 +30,8 @@ C_GRID = (3.0, 10.0, 30.0)
 WORD_NGRAMS = ((1, 2), (1, 3))
 
 
-def candidate_configs(base: FitConfig = FitConfig()) -> list[FitConfig]:
+def candidate_configs(base: FitConfig | None = None) -> list[FitConfig]:
+    base = base or FitConfig()
     return [replace(base, C=c, word_ngrams=ng) for ng in WORD_NGRAMS for c in C_GRID]
 
 
