@@ -1,0 +1,533 @@
+"""The HTTP face of framelens: a JSON API under /v1, the annotation page at /, /openapi.json.
+
+``create_app`` builds the Flask app and loads the current model once. Each worker process then
+follows the registry: a daemon thread polls ``state.json`` and, when another version is promoted,
+loads it fully and swaps one reference. Every request reads that reference once, so it finishes
+on the model it started with and its response names that model's version.
+
+Run it with ``framelens serve`` (gunicorn); ``create_app`` is the factory gunicorn calls.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from classifier import (
+    FramelensError,
+    Model,
+    ModelNotFoundError,
+    ModelRegistry,
+    TextError,
+    annotate,
+    available_schemes,
+    load_scheme,
+)
+from classifier.registry import default_model_dir
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+# Older versions asked for by name ("model": "...") kept loaded per worker, beyond the current one.
+CACHED_VERSIONS = 2
+
+# Status of each framelens error code; codes not listed are 500s.
+_STATUS = {
+    "unusable_text": 422,
+    "model_not_found": 404,
+    "no_model": 503,
+    "invalid_request": 400,
+    "model_integrity": 500,
+}
+# Messages a person can act on, for the HTTP errors Flask raises itself.
+_HTTP_MESSAGES = {
+    400: "the request could not be read: {detail}",
+    404: "no such page or endpoint: {method} {path}; the API is described at /openapi.json",
+    405: "{method} is not allowed on {path}; use {allowed}",
+    413: "the request body is larger than the limit of {limit}; send a shorter article "
+    "or split the batch",
+    415: "send JSON with 'Content-Type: application/json' (or, to /v1/annotate, "
+    "the article itself with 'Content-Type: text/plain; charset=utf-8')",
+}
+
+
+class ApiError(FramelensError):
+    """A request that breaks the API's rules; ``code`` and ``status`` pick the response."""
+
+    def __init__(self, message: str, *, code: str = "invalid_request", status: int = 400) -> None:
+        super().__init__(message)
+        self.code, self.status = code, status
+
+
+class NoModelError(FramelensError):
+    code = "no_model"
+
+    def __init__(self, registry: ModelRegistry, reason: str | None = None) -> None:
+        detail = reason or (
+            f"the registry at {registry.root} has no current model; train one with "
+            "'framelens train CSV...' or promote one with 'framelens models promote VERSION'"
+        )
+        super().__init__(f"no model is loaded: {detail}")
+
+
+class ModelHolder:
+    """The registry, the model this worker serves, and the machinery that swaps it.
+
+    ``model`` is one reference. Readers take it once and keep using what they took; ``reload``
+    builds the new model completely before assigning it, so a reader never sees half a model.
+    """
+
+    def __init__(self, registry: ModelRegistry) -> None:
+        self.registry = registry
+        self.model: Model | None = None
+        self.load_error: str | None = None
+        self._token: object = None
+        self._reload_lock = threading.Lock()
+        self._cache: OrderedDict[str, Model] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._poller: threading.Thread | None = None
+        self._poller_lock = threading.Lock()
+
+    def reload(self, *, force: bool = False) -> Model | None:
+        """Load the registry's current version if it changed (or ``force``); return the model.
+
+        A version that fails to load is logged and the old model kept, so a bad promotion never
+        takes a working server down.
+        """
+        with self._reload_lock:
+            token = self.registry.state_token()  # read first: a change during the load is seen
+            if not force and token == self._token and self.model is not None:
+                return self.model
+            try:
+                version = self.registry.current()
+                if version is None:
+                    self.load_error = None
+                    self._token = token
+                    return self.model
+                if self.model is None or self.model.version != version or force:
+                    new = self.registry.load(version)
+                    self.model = new  # the swap: one reference, assigned after a complete load
+                    log.info("serving model %s", new.version)
+                self.load_error = None
+                self._token = token
+            except FramelensError as exc:
+                self.load_error = str(exc)
+                self._token = token
+                log.error("could not load the current model: %s", exc)
+                if force:
+                    raise
+            return self.model
+
+    def get(self, version: str | None = None) -> Model:
+        """The model to serve one request: the current one, or the version asked for."""
+        model = self.model
+        if version in (None, "", "current"):
+            if model is None:
+                raise NoModelError(self.registry, self.load_error)
+            return model
+        if not isinstance(version, str):
+            raise ApiError(f"'model' must be a version string, got {type(version).__name__}")
+        if model is not None and version == model.version:
+            return model
+        version = self.registry.resolve(version)  # validates the untrusted id
+        with self._cache_lock:
+            if version in self._cache:
+                self._cache.move_to_end(version)
+                return self._cache[version]
+        loaded = self.registry.load(version)
+        with self._cache_lock:
+            self._cache[version] = loaded
+            while len(self._cache) > CACHED_VERSIONS:
+                self._cache.popitem(last=False)
+        return loaded
+
+    def start_polling(self, interval: float) -> None:
+        """Start (once per process) the daemon thread that follows the registry's current."""
+        if interval <= 0 or self._poller is not None:
+            return
+        with self._poller_lock:
+            if self._poller is not None:
+                return
+            self._poller = threading.Thread(
+                target=self._poll, args=(interval,), name="framelens-model-poller", daemon=True
+            )
+            self._poller.start()
+
+    def _poll(self, interval: float) -> None:
+        stop = threading.Event()
+        while not stop.wait(interval):
+            try:
+                self.reload()
+            except Exception:  # the poller must outlive any one bad load
+                log.exception("model poller: reload failed")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, then the model, then the routes."""
+    app = Flask(__name__, static_folder=str(STATIC), static_url_path="/static")
+    app.config.from_mapping(
+        MODEL_DIR=str(default_model_dir()),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_SENTENCES=2000,
+        MAX_BATCH_ARTICLES=64,
+        ADMIN_TOKEN=None,
+        RELOAD_INTERVAL=2.0,
+    )
+    if test_config is None:
+        app.config.from_prefixed_env("FRAMELENS")
+    else:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False  # keep annotate()'s key order and the scheme's label order
+
+    holder = ModelHolder(ModelRegistry(app.config["MODEL_DIR"]))
+    holder.reload()
+    app.extensions["framelens"] = holder
+
+    @app.before_request
+    def _follow_registry() -> None:
+        holder.start_polling(float(app.config["RELOAD_INTERVAL"]))
+
+    app.register_error_handler(FramelensError, _framelens_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _internal_error)
+    _add_routes(app)
+    return app
+
+
+def get_holder() -> ModelHolder:
+    """The current app's ``ModelHolder``."""
+    return current_app.extensions["framelens"]
+
+
+# Routes ------------------------------------------------------------------------------------------
+
+
+def _add_routes(app: Flask) -> None:
+    app.add_url_rule("/", "page", _page)
+    app.add_url_rule("/healthz", "healthz", _healthz)
+    app.add_url_rule("/readyz", "readyz", _readyz)
+    app.add_url_rule("/openapi.json", "openapi", _openapi)
+    app.add_url_rule("/v1/annotate", "annotate", _annotate, methods=["POST"])
+    app.add_url_rule("/v1/annotate/batch", "annotate_batch", _annotate_batch, methods=["POST"])
+    app.add_url_rule("/v1/models", "models", _models)
+    app.add_url_rule("/v1/schemes", "schemes", _schemes)
+    app.add_url_rule("/v1/admin/reload", "admin_reload", _admin_reload, methods=["POST"])
+
+
+def _page() -> Response:
+    return Response((STATIC / "index.html").read_bytes(), mimetype="text/html")
+
+
+def _healthz() -> Response:
+    return jsonify(status="ok")
+
+
+def _readyz() -> tuple[Response, int]:
+    holder = get_holder()
+    model = holder.model
+    if model is None:
+        raise NoModelError(holder.registry, holder.load_error)
+    return jsonify(status="ready", model=model.version), 200
+
+
+def _openapi() -> Response:
+    doc = json.loads((STATIC / "openapi.json").read_text(encoding="utf-8"))
+    return jsonify(doc)
+
+
+def _annotate() -> Response:
+    body = _read_body(allow_text=True)
+    if isinstance(body, str):
+        text, version = body, None
+    else:
+        _check_fields(body, required={"text"}, optional={"model"})
+        text, version = body["text"], body.get("model")
+        if not isinstance(text, str):
+            raise ApiError(f"'text' must be a string, got {_json_type(text)}")
+    model = get_holder().get(version)
+    return jsonify(annotate(model, text, max_sentences=current_app.config["MAX_SENTENCES"]))
+
+
+def _annotate_batch() -> Response:
+    body = _read_body(allow_text=False)
+    _check_fields(body, required={"articles"}, optional={"model"})
+    articles = body["articles"]
+    limit = current_app.config["MAX_BATCH_ARTICLES"]
+    if not isinstance(articles, list) or not articles:
+        raise ApiError('\'articles\' must be a non-empty list of {"id": ..., "text": ...}')
+    if len(articles) > limit:
+        raise ApiError(f"a batch holds at most {limit} articles, got {len(articles)}; split it")
+    seen: set[str] = set()
+    for i, item in enumerate(articles):
+        if not isinstance(item, dict):
+            raise ApiError(f"articles[{i}] must be an object with 'id' and 'text'")
+        _check_fields(item, required={"id", "text"}, optional=set(), where=f"articles[{i}]")
+        if not isinstance(item["id"], str) or not item["id"]:
+            raise ApiError(f"articles[{i}].id must be a non-empty string")
+        if not isinstance(item["text"], str):
+            raise ApiError(f"articles[{i}].text must be a string, got {_json_type(item['text'])}")
+        if item["id"] in seen:
+            raise ApiError(f"articles[{i}].id '{item['id']}' is used twice; ids must be unique")
+        seen.add(item["id"])
+    model = get_holder().get(body.get("model"))
+    max_sentences = current_app.config["MAX_SENTENCES"]
+    results = []
+    for item in articles:
+        try:
+            results.append(
+                {"id": item["id"], **annotate(model, item["text"], max_sentences=max_sentences)}
+            )
+        except TextError as exc:
+            results.append({"id": item["id"], "error": _error_body(exc.code, str(exc))["error"]})
+    return jsonify(model=_model_info(model), results=results)
+
+
+def _models() -> Response:
+    holder = get_holder()
+    registry = holder.registry
+    current = registry.current()
+    served = holder.model
+    versions = []
+    for version in registry.versions():
+        manifest = registry.manifest(version)
+        data = manifest.get("training_data", {})
+        versions.append(
+            {
+                "version": version,
+                "current": version == current,
+                "created_at": manifest.get("created_at"),
+                "scheme": manifest.get("scheme_name"),
+                "sklearn_version": manifest.get("sklearn_version"),
+                "training_rows": data.get("rows"),
+                "training_articles": data.get("articles"),
+                "metrics": _headline_metrics(manifest.get("metrics", {})),
+            }
+        )
+    return jsonify(current=current, serving=served.version if served else None, versions=versions)
+
+
+def _schemes() -> Response:
+    model = get_holder().model
+    return jsonify(
+        current=(
+            {"model": model.version, "scheme": model.scheme.to_dict()}
+            if model is not None
+            else None
+        ),
+        shipped=[load_scheme(name).to_dict() for name in available_schemes()],
+    )
+
+
+def _admin_reload() -> Response:
+    token = current_app.config["ADMIN_TOKEN"]
+    if not token:
+        raise ApiError(
+            "admin endpoints are off: set FRAMELENS_ADMIN_TOKEN to turn them on",
+            code="not_found",
+            status=404,
+        )
+    auth = request.headers.get("Authorization", "")
+    if not auth.startswith("Bearer "):
+        raise ApiError(
+            "send the admin token as 'Authorization: Bearer <FRAMELENS_ADMIN_TOKEN>'",
+            code="unauthorized",
+            status=401,
+        )
+    if not hmac.compare_digest(auth[len("Bearer ") :].encode(), str(token).encode()):
+        raise ApiError(
+            "the admin token is wrong; use the value of FRAMELENS_ADMIN_TOKEN",
+            code="forbidden",
+            status=403,
+        )
+    holder = get_holder()
+    before = holder.model.version if holder.model else None
+    model = holder.reload(force=True)
+    if model is None:
+        raise NoModelError(holder.registry)
+    return jsonify(model=model.version, previous=before)
+
+
+# Request parsing ---------------------------------------------------------------------------------
+
+
+def _read_body(*, allow_text: bool) -> Any:
+    """The parsed JSON body, or (with ``allow_text``) a text/plain body as a string."""
+    mimetype = request.mimetype
+    if mimetype == "application/json":
+        raw = request.get_data(cache=False)
+        try:
+            body = json.loads(raw)
+        except UnicodeDecodeError:
+            raise ApiError("the body is not valid UTF-8; send UTF-8 encoded JSON") from None
+        except json.JSONDecodeError as exc:
+            raise ApiError(
+                f"the body is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
+                code="invalid_json",
+            ) from None
+        if not isinstance(body, dict):
+            raise ApiError(f"the JSON body must be an object, got {_json_type(body)}")
+        return body
+    if allow_text and mimetype == "text/plain":
+        raw = request.get_data(cache=False)
+        try:
+            return raw.decode(request.mimetype_params.get("charset", "utf-8"))
+        except (LookupError, UnicodeDecodeError):
+            raise ApiError("the text is not valid in its charset; send UTF-8 text") from None
+    raise ApiError(
+        _HTTP_MESSAGES[415] + f" (got '{mimetype or 'no Content-Type'}')",
+        code="unsupported_media_type",
+        status=415,
+    )
+
+
+def _check_fields(
+    body: dict[str, Any], *, required: set[str], optional: set[str], where: str = "the body"
+) -> None:
+    missing = sorted(required - body.keys())
+    if missing:
+        raise ApiError(f"{where} needs the field(s) {', '.join(repr(m) for m in missing)}")
+    unknown = sorted(body.keys() - required - optional)
+    if unknown:
+        allowed = ", ".join(sorted(required | optional))
+        raise ApiError(f"{where} has unknown field(s) {', '.join(unknown)} (allowed: {allowed})")
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")
+
+
+def _model_info(model: Model) -> dict[str, str]:
+    return {
+        "version": model.version,
+        "scheme": model.scheme.name,
+        "scheme_version": model.scheme.version,
+    }
+
+
+def _headline_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    keys = ("macro_f1", "accuracy", "f_avg", "n")
+    shown = {k: metrics[k] for k in keys if k in metrics}
+    ece = metrics.get("calibration", {}).get("ece") if isinstance(metrics, Mapping) else None
+    if ece is not None:
+        shown["ece"] = ece
+    return shown
+
+
+# Errors: one shape for all -----------------------------------------------------------------------
+
+
+def _error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message}}
+
+
+def _framelens_error(exc: FramelensError) -> tuple[Response, int]:
+    status = getattr(exc, "status", None) or _STATUS.get(exc.code, 500)
+    message = str(exc)
+    if isinstance(exc, ModelNotFoundError) and exc.version is None:
+        status, message = 503, f"no model is loaded: {exc}"
+    return jsonify(_error_body(exc.code, message)), status
+
+
+def _http_error(exc: HTTPException) -> tuple[Response, int]:
+    status = exc.code or 500
+    code = (exc.name or "error").lower().replace(" ", "_")
+    template = _HTTP_MESSAGES.get(status)
+    if status == 405:
+        allowed = ", ".join(sorted(set(exc.valid_methods or []) - {"HEAD", "OPTIONS"}))
+        message = template.format(method=request.method, path=request.path, allowed=allowed)
+    elif status == 413:
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        message = template.format(limit=f"{limit / 1024 / 1024:g} MiB ({limit} bytes)")
+        code = "too_large"
+    elif template:
+        message = template.format(method=request.method, path=request.path, detail=exc.description)
+    else:
+        message = exc.description or exc.name
+    response = jsonify(_error_body(code, message))
+    if status == 405 and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response, status
+
+
+def _internal_error(exc: Exception) -> tuple[Response, int]:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return jsonify(
+        _error_body("internal_error", "the server failed on this request; see its log")
+    ), 500
+
+
+# Running under gunicorn --------------------------------------------------------------------------
+
+# Set for every worker: numpy's BLAS and OpenMP pools would otherwise start one thread per core in
+# each worker process and fight the other workers for the same cores.
+SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int | None = None,
+    threads: int = 1,
+    model_dir: str | Path | None = None,
+    on_ready: Callable[[str], None] | None = None,
+    app_factory: Callable[[], Flask] | None = None,
+) -> None:
+    """Run the app under gunicorn in this process until it is stopped.
+
+    Nothing is preloaded: each worker builds its own app (and loads the model) after the fork,
+    so no thread or open file is shared across processes. ``app_factory`` (default
+    ``create_app``) lets the benchmark run another app under exactly these settings.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    for name in SINGLE_THREAD_ENV:
+        os.environ[name] = "1"
+    if model_dir is not None:
+        os.environ["FRAMELENS_MODEL_DIR"] = str(model_dir)
+
+    def post_fork(server: Any, worker: Any) -> None:
+        # numpy may already be imported in the master (the CLI imports it) with its pools sized.
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+
+    def when_ready(server: Any) -> None:
+        if on_ready is not None:
+            on_ready(f"http://{host}:{port}")
+
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers or os.cpu_count() or 1,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "preload_app": False,
+        "post_fork": post_fork,
+        "when_ready": when_ready,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+
+    class _Gunicorn(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return (app_factory or create_app)()
+
+    _Gunicorn().run()

@@ -62,3 +62,16 @@ def article() -> str:
 
 def is_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def app(registry: ModelRegistry):
+    """The HTTP service over a private tiny registry; the registry poller is off."""
+    from service import create_app
+
+    return create_app({"TESTING": True, "MODEL_DIR": str(registry.root), "RELOAD_INTERVAL": 0})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

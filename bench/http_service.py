@@ -1,0 +1,333 @@
+"""Benchmark the HTTP service against in-process annotate() and a bare predict_proba floor.
+
+    python bench/http_service.py [--models var/models] [--article FILE] [--duration 10]
+
+Starts ``framelens serve`` (gunicorn) with the registry's current model, loads it from this
+process on 127.0.0.1 with ~800-word articles at concurrency 1, 4 and 16, then does the same to a
+floor: a bare Flask endpoint under the same gunicorn settings that only runs
+``model.predict_proba`` on sentences split beforehand. Prints a table and appends it to
+docs/benchmarks.md (``--no-record`` to skip).
+
+Targets: p50 latency at concurrency 1 within 1.5x of in-process annotate(); throughput at
+concurrency 4 at least 80% of the floor's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = Path(__file__).parent / "sample_article.txt"
+CONCURRENCY = (1, 4, 16)
+
+
+# The article ------------------------------------------------------------------------------------
+
+
+def make_article(words: int = 800, seed: int = 7) -> str:
+    """An article of about ``words`` words: the sample article's sentences, reshuffled into
+    paragraphs of three to five sentences under its headline."""
+    lines = [ln for ln in SAMPLE.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    headline, body = lines[0], " ".join(lines[1:])
+    sentences = re.split(r"(?<=[.!?])\s+", body)
+    rng = random.Random(seed)
+    paragraphs, count = [], len(headline.split())
+    while count < words:
+        paragraph = rng.sample(sentences, k=min(len(sentences), rng.randint(3, 5)))
+        paragraphs.append(" ".join(paragraph))
+        count += sum(len(s.split()) for s in paragraph)
+    return headline + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+# Servers ----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def floor_app():
+    """A bare Flask app: POST /floor with {"sentences": [...]} runs predict_proba, nothing else."""
+    from flask import Flask, jsonify, request
+
+    from classifier import ModelRegistry
+
+    model = ModelRegistry(os.environ["FRAMELENS_MODEL_DIR"]).load()
+    app = Flask("floor")
+
+    @app.post("/floor")
+    def floor():
+        return jsonify(model.predict_proba(request.get_json()["sentences"]).tolist())
+
+    @app.get("/readyz")
+    def ready():
+        return jsonify(status="ready")
+
+    return app
+
+
+def start(cmd: list[str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stdout.read().decode()}")
+        try:
+            status, _ = request(port, "GET", "/readyz", None)
+            if status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not become ready in 60 s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# Load -------------------------------------------------------------------------------------------
+
+
+def request(port: int, method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def load(port: int, path: str, body: bytes, concurrency: int, duration: float) -> dict:
+    """Requests from ``concurrency`` threads for ``duration`` seconds: req/s and latencies."""
+    latencies: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+    end = time.monotonic() + duration
+
+    def client() -> None:
+        while time.monotonic() < end:
+            t0 = time.perf_counter()
+            status, _ = request(port, "POST", path, body)
+            elapsed = time.perf_counter() - t0
+            with lock:
+                (latencies if status == 200 else errors).append(
+                    elapsed if status == 200 else status
+                )
+
+    start_time = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - start_time
+    latencies.sort()
+    return {
+        "concurrency": concurrency,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "rps": len(latencies) / wall,
+        "p50": percentile(latencies, 50) * 1000,
+        "p99": percentile(latencies, 99) * 1000,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+
+
+def in_process(model, article: str, sentences: list[str], seconds: float = 3.0) -> dict:
+    """Median times of annotate() and of predict_proba alone, in this process."""
+    from classifier import annotate
+
+    def median_ms(fn) -> float:
+        fn()
+        times, end = [], time.monotonic() + seconds
+        while time.monotonic() < end or len(times) < 10:
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times) * 1000
+
+    return {
+        "annotate": median_ms(lambda: annotate(model, article)),
+        "predict_proba": median_ms(lambda: model.predict_proba(sentences)),
+    }
+
+
+# Report -----------------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def report(args, model, article, n_sentences, local, service, floor) -> str:
+    c1 = next(r for r in service if r["concurrency"] == 1)
+    c4 = next(r for r in service if r["concurrency"] == 4)
+    f4 = next(r for r in floor if r["concurrency"] == 4)
+    ratio_latency = c1["p50"] / local["annotate"]
+    ratio_rps = c4["rps"] / f4["rps"]
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"## HTTP service, {now}",
+        "",
+        f"`python bench/http_service.py {' '.join(sys.argv[1:])}` on {os.cpu_count()} cores "
+        f"({cpu_model()}), gunicorn {args.workers} sync workers × 1 thread",
+        "",
+        f"model {model.version}; article of {len(article.split())} words, {n_sentences} "
+        f"sentences; {args.duration:g} s per row; in-process annotate() "
+        f"{local['annotate']:.1f} ms, predict_proba alone {local['predict_proba']:.1f} ms (median)",
+        "",
+        "| server | concurrency | req/s | p50 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, rows in (("framelens /v1/annotate", service), ("floor: predict_proba", floor)):
+        for r in rows:
+            lines.append(
+                f"| {name} | {r['concurrency']} | {r['rps']:.1f} | {r['p50']:.1f} | "
+                f"{r['p99']:.1f} | {r['errors']} |"
+            )
+    lines += [
+        "",
+        f"- p50 at concurrency 1 / in-process annotate(): {ratio_latency:.2f}x "
+        f"(target ≤ 1.5x: {'met' if ratio_latency <= 1.5 else 'MISSED'})",
+        f"- req/s at concurrency 4 / floor's: {ratio_rps:.0%} "
+        f"(target ≥ 80%: {'met' if ratio_rps >= 0.8 else 'MISSED'})",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default=str(ROOT / "var" / "models"))
+    parser.add_argument("--article", type=Path, help="An article to send [default: generated].")
+    parser.add_argument("--duration", type=float, default=10.0, help="Seconds per load level.")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-record", action="store_true", help="Do not append to the docs.")
+    parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ["FRAMELENS_MODEL_DIR"] = str(Path(args.models).resolve())
+
+    if args.serve_floor:  # the floor's server process
+        from service import serve
+
+        serve(port=args.serve_floor, workers=args.workers, app_factory=floor_app)
+        return
+
+    from classifier import ModelRegistry
+
+    with warnings.catch_warnings():
+        model = ModelRegistry(args.models).load()
+    article = args.article.read_text(encoding="utf-8") if args.article else make_article()
+    sentences = [s.text for s in model.splitter.split(article)]
+    local = in_process(model, article, sentences)
+    print(
+        f"in process: annotate {local['annotate']:.1f} ms, "
+        f"predict_proba {local['predict_proba']:.1f} ms",
+        flush=True,
+    )
+
+    framelens = str(Path(sys.executable).parent / "framelens")
+    service_port, floor_port = free_port(), free_port()
+    targets = {
+        "service": (service_port, "/v1/annotate", json.dumps({"text": article}).encode()),
+        "floor": (floor_port, "/floor", json.dumps({"sentences": sentences}).encode()),
+    }
+    # Both servers run for the whole benchmark (an idle one costs nothing) and are measured
+    # alternately at each level, so a change in the machine's load hits both alike.
+    procs = []
+    try:
+        procs.append(
+            start(
+                [
+                    framelens,
+                    "serve",
+                    "--workers",
+                    str(args.workers),
+                    "--models",
+                    args.models,
+                    "--port",
+                    str(service_port),
+                ],
+                service_port,
+            )
+        )
+        procs.append(
+            start(
+                [
+                    sys.executable,
+                    __file__,
+                    "--workers",
+                    str(args.workers),
+                    "--models",
+                    args.models,
+                    "--serve-floor",
+                    str(floor_port),
+                ],
+                floor_port,
+            )
+        )
+        results: dict[str, list[dict]] = {"service": [], "floor": []}
+        for port, path, body in targets.values():
+            load(port, path, body, args.workers, 1.0)  # warm every worker up
+        for c in CONCURRENCY:
+            for name, (port, path, body) in targets.items():
+                row = load(port, path, body, c, args.duration)
+                print(
+                    f"{name} c={c}: {row['rps']:.1f} req/s, p50 {row['p50']:.1f} ms, "
+                    f"p99 {row['p99']:.1f} ms, {row['errors']} errors",
+                    flush=True,
+                )
+                results[name].append(row)
+    finally:
+        for proc in procs:
+            stop(proc)
+
+    text = report(args, model, article, len(sentences), local, results["service"], results["floor"])
+    print()
+    print(text)
+    if not args.no_record:
+        docs = ROOT / "docs" / "benchmarks.md"
+        with docs.open("a", encoding="utf-8") as f:
+            f.write("\n" + text)
+        print(f"appended to {docs}")
+
+
+if __name__ == "__main__":
+    main()
