@@ -72,6 +72,7 @@ def label_sentences(
     proba = model.pipeline[-1].predict_proba(features)
     best = proba.argmax(axis=1)
     threshold = model.scheme.uncertain_threshold
+    evidence = model.evidence(features, best, evidence_terms)
     records = []
     for row, sentence in enumerate(sentences):
         label = int(best[row])
@@ -88,10 +89,7 @@ def label_sentences(
                 "probabilities": {
                     c: round(float(p), 4) for c, p in zip(classes, proba[row], strict=True)
                 },
-                "evidence": [
-                    {"term": t.term, "weight": round(t.weight, 4)}
-                    for t in model.evidence(features, row, label, evidence_terms)
-                ],
+                "evidence": [{"term": t.term, "weight": round(t.weight, 4)} for t in evidence[row]],
             }
         )
     return {"sentences": records, "summary": summarise(model.scheme.label_ids, best, classes)}

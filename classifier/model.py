@@ -76,17 +76,27 @@ class Model:
         """Probability of every label (columns in ``classes`` order) for each text."""
         return self.pipeline[-1].predict_proba(self.features(texts))
 
-    def evidence(self, features: sparse.csr_matrix, row: int, label: int, k: int) -> list[Term]:
-        """The ``k`` terms of one text that pushed hardest toward ``label``.
+    def evidence(self, features: sparse.csr_matrix, labels: np.ndarray, k: int) -> list[list[Term]]:
+        """For each row, the ``k`` terms that pushed hardest toward that row's label.
 
         A term's weight is its TF-IDF value times its coefficient for the label, centred over the
         labels (for two labels: the log-odds). This is exactly how much the term moves the label's
         score, so the weights of all terms plus the intercept give the prediction.
         """
-        lo, hi = features.indptr[row], features.indptr[row + 1]
-        cols, values = features.indices[lo:hi], features.data[lo:hi]
-        keep = self._shown[cols]
-        cols, values = cols[keep], values[keep]
-        weights = values * self._weights[label, cols]
-        order = np.argsort(-weights, kind="stable")[:k]
-        return [Term(str(self._names[cols[i]]), float(weights[i])) for i in order if weights[i] > 0]
+        lengths = np.diff(features.indptr)
+        rows = np.repeat(np.arange(features.shape[0]), lengths)
+        cols = features.indices
+        weights = features.data * self._weights[labels[rows], cols]
+        keep = self._shown[cols] & (weights > 0)
+        rows, cols, weights = rows[keep], cols[keep], weights[keep]
+        order = np.lexsort((-weights, rows))  # by row, then heaviest first
+        rows, cols, weights = rows[order], cols[order], weights[order]
+        bounds = np.searchsorted(rows, np.arange(features.shape[0] + 1)).tolist()
+        names, cols, weights = self._names, cols.tolist(), weights.tolist()
+        return [
+            [
+                Term(names[c], w)
+                for c, w in zip(cols[a : min(a + k, b)], weights[a : min(a + k, b)], strict=True)
+            ]
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        ]

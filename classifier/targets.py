@@ -75,8 +75,9 @@ class TargetInteraction(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
         names = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=object)
-        blocks = [names] + [np.array([f"{t}: {n}" for n in names], dtype=object)
-                            for t in self.targets_]
+        blocks = [names] + [
+            np.array([f"{t}: {n}" for n in names], dtype=object) for t in self.targets_
+        ]
         return np.concatenate(blocks)
 
     @staticmethod

@@ -16,7 +16,6 @@ from nltk.tokenize.punkt import (
     _ORTHO_BEG_UC,
     _ORTHO_MID_LC,
     PunktParameters,
-    PunktSentenceTokenizer,
 )
 
 from ._abbreviations import (
@@ -28,6 +27,7 @@ from ._abbreviations import (
     SPEECH_VERBS,
     TITLES,
 )
+from ._punkt import FastPunkt
 
 # nltk 3.10 runs Punkt's regular expressions under a time limit; a block this long splits in
 # well under it, and longer blocks are cut at whitespace first.
@@ -74,7 +74,7 @@ class SentenceSplitter:
             punkt.ortho_context[word] = _ORTHO_BEG_UC | _ORTHO_MID_LC
         for word, flags in self.params.get("ortho_context", {}).items():
             punkt.ortho_context[word] = int(flags)
-        self._punkt = PunktSentenceTokenizer(punkt)
+        self._punkt = FastPunkt(punkt)
 
     def split(self, text: str) -> list[Sentence]:
         """Sentences of ``text`` in order, each with its start and end offsets."""
