@@ -248,14 +248,16 @@ def _openapi() -> Response:
 def _annotate() -> Response:
     body = _read_body(allow_text=True)
     if isinstance(body, str):
-        text, version = body, None
+        text, version, target = body, None, None
     else:
-        _check_fields(body, required={"text"}, optional={"model"})
-        text, version = body["text"], body.get("model")
-        if not isinstance(text, str):
-            raise ApiError(f"'text' must be a string, got {_json_type(text)}")
+        _check_fields(body, required={"text"}, optional={"model", "target"})
+        text, version, target = body["text"], body.get("model"), body.get("target")
+        for name, value in (("text", text), ("target", target)):
+            if value is not None and not isinstance(value, str):
+                raise ApiError(f"'{name}' must be a string, got {_json_type(value)}")
     model = get_holder().get(version)
-    return jsonify(annotate(model, text, max_sentences=current_app.config["MAX_SENTENCES"]))
+    limit = current_app.config["MAX_SENTENCES"]
+    return jsonify(annotate(model, text, max_sentences=limit, target=target))
 
 
 def _annotate_batch() -> Response:
@@ -271,7 +273,9 @@ def _annotate_batch() -> Response:
     for i, item in enumerate(articles):
         if not isinstance(item, dict):
             raise ApiError(f"articles[{i}] must be an object with 'id' and 'text'")
-        _check_fields(item, required={"id", "text"}, optional=set(), where=f"articles[{i}]")
+        _check_fields(item, required={"id", "text"}, optional={"target"}, where=f"articles[{i}]")
+        if not isinstance(item.get("target", ""), str):
+            raise ApiError(f"articles[{i}].target must be a string")
         if not isinstance(item["id"], str) or not item["id"]:
             raise ApiError(f"articles[{i}].id must be a non-empty string")
         if not isinstance(item["text"], str):
@@ -285,7 +289,12 @@ def _annotate_batch() -> Response:
     for item in articles:
         try:
             results.append(
-                {"id": item["id"], **annotate(model, item["text"], max_sentences=max_sentences)}
+                {
+                    "id": item["id"],
+                    **annotate(
+                        model, item["text"], max_sentences=max_sentences, target=item.get("target")
+                    ),
+                }
             )
         except TextError as exc:
             results.append({"id": item["id"], "error": _error_body(exc.code, str(exc))["error"]})

@@ -11,14 +11,22 @@ from training import train
 from training.evaluate import evaluate_model
 
 PHRASES = [
-    "We should ban it everywhere.", "Ban it in every town now.", "A ban is long overdue.",
-    "Time to ban it for good.", "The council must ban it.", "Only a ban will work.",
-    "I signed the petition to ban it.", "Ban it before more harm is done.",
+    "We should ban it everywhere.",
+    "Ban it in every town now.",
+    "A ban is long overdue.",
+    "Time to ban it for good.",
+    "The council must ban it.",
+    "Only a ban will work.",
+    "I signed the petition to ban it.",
+    "Ban it before more harm is done.",
 ]
 NEUTRAL = [
-    "The hearing is on Tuesday.", "Officials will publish figures next month.",
-    "The debate lasted three hours.", "Reporters asked about the timetable.",
-    "The vote was postponed again.", "Two committees will review it.",
+    "The hearing is on Tuesday.",
+    "Officials will publish figures next month.",
+    "The debate lasted three hours.",
+    "Reporters asked about the timetable.",
+    "The vote was postponed again.",
+    "Two committees will review it.",
 ]
 
 
@@ -52,8 +60,9 @@ def test_inferred_stance_scheme_reports_f_avg(stance_registry):
     assert "f_avg" in manifest["metrics"]
 
 
-@pytest.mark.parametrize(("target", "label"),
-                         [("Street racing", "against"), ("street racing ban", "favor")])
+@pytest.mark.parametrize(
+    ("target", "label"), [("Street racing", "against"), ("street racing ban", "favor")]
+)
 def test_stance_depends_on_the_target(stance_registry, target, label):
     model = stance_registry.load()
     result = annotate(model, "Ban it in every town now.", target=target)
@@ -63,3 +72,27 @@ def test_stance_depends_on_the_target(stance_registry, target, label):
 def test_evaluate_uses_the_target_column(stance_registry, stance_csv):
     metrics = evaluate_model(stance_registry.load(), stance_csv)
     assert metrics["f_avg"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("target", "label"), [("Street racing", "against"), ("Street racing ban", "favor")]
+)
+def test_api_takes_the_target(stance_registry, target, label):
+    from service import create_app
+
+    app = create_app(
+        {"TESTING": True, "MODEL_DIR": str(stance_registry.root), "RELOAD_INTERVAL": 0}
+    )
+    response = app.test_client().post(
+        "/v1/annotate", json={"text": "Ban it in every town now.", "target": target}
+    )
+    assert response.status_code == 200
+    assert response.get_json()["sentences"][0]["label"] == label
+
+
+def test_api_rejects_a_target_that_is_not_a_string(client):
+    response = client.post("/v1/annotate", json={"text": "Some text.", "target": 3})
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": {"code": "invalid_request", "message": "'target' must be a string, got a number"}
+    }
