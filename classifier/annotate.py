@@ -44,9 +44,26 @@ def annotate(
             f"the text has {len(sentences)} sentences, more than the limit of {max_sentences}; "
             "split the article or raise the limit"
         )
-    return {
+    result = {
         "model": model_info(model),
         **label_sentences(model, sentences, evidence_terms=evidence_terms, target=target),
+    }
+    if model.level == "article":
+        result["summary"]["article"] = label_article(model, text, target=target)
+    return result
+
+
+def label_article(model: Model, text: str, *, target: str | None = None) -> dict[str, Any]:
+    """An article-level model's label for the whole text, as it was trained to give one."""
+    document = " ".join(text.split())
+    proba = model.predict_proba([with_target(document, target) if model.uses_target else document])
+    best = int(proba[0].argmax())
+    return {
+        "label": model.classes[best],
+        "confidence": round(float(proba[0, best]), 4),
+        "probabilities": {
+            c: round(float(p), 4) for c, p in zip(model.classes, proba[0], strict=True)
+        },
     }
 
 

@@ -60,6 +60,11 @@ class Model:
         )
 
     @property
+    def level(self) -> str:
+        """``sentence`` or ``article``: what one training row was."""
+        return str(self.manifest.get("level", "sentence"))
+
+    @property
     def uses_target(self) -> bool:
         """Whether the model was trained on stance toward targets (inputs carry a target)."""
         return bool(self.manifest.get("uses_target"))

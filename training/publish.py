@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 # A new model may score this much below the current one (CV macro-F1) and still replace it.
 DEFAULT_TOLERANCE = 0.02
+LEVELS = ("auto", "sentence", "article")
+# Rows whose median length passes this are articles, not sentences (a long sentence is ~300).
+ARTICLE_CHARS = 600
 
 
 @dataclass
@@ -54,12 +57,21 @@ def train(
     force: bool = False,
     tolerance: float = DEFAULT_TOLERANCE,
     n_jobs: int | None = None,
+    level: str = "auto",
 ) -> TrainResult:
     """Read, check, cross-validate, fit and publish; promote if not worse than the current model.
 
+    ``level`` says what a row is: a ``sentence``, an ``article`` (the model then also labels
+    whole texts), or ``auto`` (articles when the median row is longer than a long paragraph).
     Any error before the final rename leaves the registry exactly as it was.
     """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
     dataset = read_dataset(paths, scheme)
+    if level == "auto":
+        level = (
+            "article" if np.median([len(t) for t in dataset.texts]) > ARTICLE_CHARS else "sentence"
+        )
     log.info("training on %d rows, scheme %s", len(dataset.rows), dataset.scheme.name)
     if config is not None:
         configs = [replace(config, targeted=dataset.has_targets)]
@@ -70,8 +82,9 @@ def train(
     truth = np.array([classes.index(label) for label in dataset.labels])
     threshold = choose_threshold(proba, truth, dataset.scheme.uncertain_threshold)
     predicted = [classes[i] for i in proba.argmax(axis=1)]
-    metrics = compute_metrics(dataset.labels, predicted, dataset.scheme, proba=proba,
-                              classes=classes)
+    metrics = compute_metrics(
+        dataset.labels, predicted, dataset.scheme, proba=proba, classes=classes
+    )
     metrics["cv"] = {"folds": found["folds"], "grouped_by_article": found["grouped"]}
     pipeline = fit_pipeline(dataset.inputs, dataset.labels, config)
     _scale(pipeline, found["temperature"])
@@ -83,8 +96,12 @@ def train(
     created = datetime.now(UTC)
     version = f"{dataset.scheme.name}-{created:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
     manifest = _manifest(dataset, metrics, config, created)
-    manifest["selection"] = {"search": found["search"], "temperature": found["temperature"],
-                             "uncertain_threshold": threshold}
+    manifest["level"] = level
+    manifest["selection"] = {
+        "search": found["search"],
+        "temperature": found["temperature"],
+        "uncertain_threshold": threshold,
+    }
     manifest["scheme"]["uncertain_threshold"] = threshold
     extras = {"metrics.json": (json.dumps(metrics, indent=2) + "\n").encode()}
     with tempfile.TemporaryDirectory() as tmp:

@@ -57,8 +57,11 @@ def oof_proba(
     out = []
     for i in range(len(configs)):
         proba = np.zeros((len(y), len(classes)))
-        for (_, _, test), p in zip(jobs[i * len(splits) : (i + 1) * len(splits)],
-                                   results[i * len(splits) : (i + 1) * len(splits)], strict=True):
+        for (_, _, test), p in zip(
+            jobs[i * len(splits) : (i + 1) * len(splits)],
+            results[i * len(splits) : (i + 1) * len(splits)],
+            strict=True,
+        ):
             proba[test] = p
         out.append(proba)
     return out, classes, grouped, len(splits)
@@ -119,8 +122,9 @@ def select(
     best = int(np.argmax(np.round(scores, 3)))  # ties go to the earlier, cheaper config
     truth = np.array([classes.index(label) for label in labels])
     temperature = fit_temperature(probas[best], truth)
-    log.info("selected %s (CV macro-F1 %.4f), temperature %.3f", configs[best], scores[best],
-             temperature)
+    log.info(
+        "selected %s (CV macro-F1 %.4f), temperature %.3f", configs[best], scores[best], temperature
+    )
     return {
         "config": configs[best],
         "proba": apply_temperature(probas[best], temperature),
@@ -128,6 +132,8 @@ def select(
         "temperature": temperature,
         "grouped": grouped,
         "folds": folds,
-        "search": [{"config": c.to_dict(), "cv_macro_f1": round(s, 4)}
-                   for c, s in zip(configs, scores, strict=True)],
+        "search": [
+            {"config": c.to_dict(), "cv_macro_f1": round(s, 4)}
+            for c, s in zip(configs, scores, strict=True)
+        ],
     }
