@@ -185,6 +185,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     if test_config is None:
         app.config.from_prefixed_env("FRAMELENS")
+        # from_prefixed_env parses values as JSON; a token like "1e3" or "true" must stay text.
+        for key in ("MODEL_DIR", "ADMIN_TOKEN"):
+            if f"FRAMELENS_{key}" in os.environ:
+                app.config[key] = os.environ[f"FRAMELENS_{key}"]
     else:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # keep annotate()'s key order and the scheme's label order

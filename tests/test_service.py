@@ -174,6 +174,16 @@ def test_config_comes_from_framelens_environment_variables(monkeypatch, registry
     assert response.get_json()["model"] == registry.current()
 
 
+@pytest.mark.parametrize("token", ["1e3", "true", "0123", "null"])
+def test_admin_token_from_the_environment_is_kept_as_written(monkeypatch, registry, token):
+    monkeypatch.setenv("FRAMELENS_MODEL_DIR", str(registry.root))
+    monkeypatch.setenv("FRAMELENS_ADMIN_TOKEN", token)
+    client = create_app().test_client()
+    response = client.post("/v1/admin/reload", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.get_json()["model"] == registry.current()
+
+
 # Errors: status and body -------------------------------------------------------------------------
 
 # fmt: off
