@@ -67,8 +67,15 @@ def main(verbose: bool) -> None:
     help="How much lower CV macro-F1 may be than the current model's [default 0.02].",
 )
 @click.option("--jobs", type=int, default=None, help="Processes for cross-validation.")
+@click.option(
+    "--level",
+    type=click.Choice(["auto", "sentence", "article"]),
+    default="auto",
+    show_default=True,
+    help="What a row is; article models also label whole texts. auto: by row length.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def train(csv_files, scheme, models_dir, force, tolerance, jobs, fmt) -> None:
+def train(csv_files, scheme, models_dir, force, tolerance, jobs, level, fmt) -> None:
     """Train a model from labelled CSV files (text,label[,article_id,target]) and publish it."""
     from training import DEFAULT_TOLERANCE
     from training import train as run_train
@@ -112,8 +119,11 @@ def train(csv_files, scheme, models_dir, force, tolerance, jobs, fmt) -> None:
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option("--model", "version", default=None, help="Model version [default: current].")
-@click.option("--target", default=None,
-              help="For stance models: the target the stance is toward (e.g. 'climate change').")
+@click.option(
+    "--target",
+    default=None,
+    help="For stance models: the target the stance is toward (e.g. 'climate change').",
+)
 @models_option
 def annotate(file, fmt, version, target, models_dir) -> None:
     """Label each sentence of an article (a text FILE, or - for standard input)."""
@@ -261,6 +271,124 @@ def serve(host, port, workers, threads, models_dir) -> None:
     )
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for the chunk files, rejects and run.json; a rerun resumes it.",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["sentence", "article"]),
+    default="sentence",
+    show_default=True,
+    help="One row per sentence, or one per article with counts and shares per label.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="Format of the output chunk files.",
+)
+@click.option(
+    "--id-column", default="id", show_default=True, help="Article id column (CSV, JSONL, Parquet)."
+)
+@click.option(
+    "--text-column",
+    default="text",
+    show_default=True,
+    help="Article text column (CSV, JSONL, Parquet).",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Articles per chunk file; a rerun must use the same to resume.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes (with --engine dask and no --scheduler: local Dask workers).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Score on this machine, or on a Dask distributed cluster.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address (tcp://HOST:8786) for --engine dask [default: a local cluster].",
+)
+@click.option("--overwrite", is_flag=True, help="Replace another run's output in --output.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar; print only the summary.")
+@click.option("--model", "version", default=None, help="Model version [default: current].")
+@models_option
+def score(
+    inputs,
+    output,
+    level,
+    fmt,
+    id_column,
+    text_column,
+    chunk_size,
+    jobs,
+    engine,
+    scheduler,
+    overwrite,
+    quiet,
+    version,
+    models_dir,
+) -> None:
+    """Score whole corpora: CSV/JSONL (.gz too) and Parquet files, or directories of .txt files.
+
+    Writes part-NNNNNN.<format> chunk files, rejects-NNNNNN.jsonl for rows that could not be
+    scored, and run.json. Rerun the same command after an interruption to resume.
+    """
+    from classifier.batch import ScoreOptions, score_corpus
+
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    result = score_corpus(
+        inputs,
+        output,
+        model=_registry(models_dir).load(version),
+        options=ScoreOptions(
+            level=level,
+            format=fmt,
+            chunk_size=chunk_size,
+            id_column=id_column,
+            text_column=text_column,
+        ),
+        jobs=jobs,
+        engine=engine,
+        scheduler=scheduler,
+        overwrite=overwrite,
+        progress=not quiet,
+    )
+    c = result.counts
+    if result.already_complete:
+        click.echo(f"{result.output} already holds this run, complete; nothing to do")
+    click.echo(
+        f"scored {c['articles']} articles, {c['sentences']} sentences into {c['rows_out']} "
+        f"{level} rows in {result.output} ({c['rejects']} rejected, "
+        f"{result.resumed_chunks} of {c['chunks']} chunks resumed)"
+    )
+    if c["rejects"]:
+        click.echo(f"rejected rows and reasons: {result.output}/rejects-*.jsonl", err=True)
+
+
 def _metrics_table(metrics: dict[str, Any], what: str) -> str:
     lines = [f"{'label':<18}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
     for label, m in metrics["per_label"].items():
@@ -289,6 +417,9 @@ def _annotation_table(result: dict[str, Any]) -> str:
     for label, n in summary["counts"].items():
         lines.append(f"{label:<18}{n:>4}  {summary['shares'][label]:>6.1%}")
     lines.append(f"dominant framing: {summary['dominant']}   (? = uncertain)")
+    if "article" in summary:
+        article = summary["article"]
+        lines.append(f"whole article: {article['label']} ({article['confidence']:.2f})")
     return "\n".join(lines)
 
 

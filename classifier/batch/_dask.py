@@ -20,6 +20,8 @@ from ._score import ChunkResult, score_chunk
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT = "20s"
+
 
 class DaskEngine:
     """Chunks as Dask tasks, at most two per worker in flight.
@@ -47,7 +49,7 @@ class DaskEngine:
             self.client = Client(self._cluster)
         else:
             try:
-                self.client = Client(scheduler, timeout="20s")
+                self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as exc:
                 raise EngineError(
                     f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with "

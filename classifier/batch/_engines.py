@@ -12,10 +12,12 @@ import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..model import Model
+from ._errors import EngineError
 from ._readers import Record
 from ._score import ChunkResult, score_chunk
 
@@ -59,6 +61,8 @@ class ProcessEngine:
 
     Workers are spawned, not forked, so a parent with threads (a progress bar, a Dask client
     in a notebook) cannot leave a worker with a lock held by a thread that no longer exists.
+    As with any spawned pool, a script calling this must guard its entry point with
+    ``if __name__ == "__main__":``.
     """
 
     name = "local"
@@ -76,7 +80,13 @@ class ProcessEngine:
         def submit(chunk: Chunk) -> Any:
             return self._pool.submit(_score_in_worker, chunk.index, chunk.records, level, fmt)
 
-        return in_order(submit, chunks, window=2 * self.workers)
+        try:
+            yield from in_order(submit, chunks, window=2 * self.workers)
+        except BrokenProcessPool as exc:
+            raise EngineError(
+                f"a worker process died ({exc}); was it out of memory? Lower --chunk-size or "
+                "--jobs and rerun the same command to resume"
+            ) from exc
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -23,8 +23,7 @@ from ..registry import sha256_file
 from ._errors import BatchInputError
 
 # Articles can be long; the csv module's default cap of 128 KiB per field is too low.
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
+_CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 SUFFIXES = {
     ".csv": "csv",
     ".csv.gz": "csv",
@@ -149,6 +148,7 @@ class CsvInput(Input):
         self._require_columns(header)
 
     def records(self) -> Iterator[Record]:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
         raw, stream = self._open()
         with raw, stream:
             # surrogateescape keeps undecodable bytes so each row can be rejected on its own.
