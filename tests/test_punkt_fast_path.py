@@ -20,7 +20,21 @@ TRICKY = (
 )
 
 
-@pytest.mark.parametrize("text", [GOLD, TINY, TRICKY], ids=["gold", "tiny-corpus", "tricky"])
+ROOT = DATA.parent.parent
+CORPUS = "\n".join(
+    " ".join(row["text"] for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    for path in sorted((ROOT / "labels").glob("**/*.csv"))
+)
+EXAMPLES = "\n".join(
+    p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.txt"))
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [GOLD, TINY, TRICKY, CORPUS, EXAMPLES],
+    ids=["gold", "tiny-corpus", "tricky", "sahel-corpus", "examples"],
+)
 def test_fast_path_gives_exactly_punkts_spans(text, tiny_model):
     for splitter in (SentenceSplitter(), tiny_model.splitter):
         fast = splitter._punkt
