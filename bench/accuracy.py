@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sklearn
+from _machine import cpu_model
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
@@ -210,14 +211,7 @@ def run_reference(data: Prepared) -> dict[str, Any]:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return (
         f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {cpu}; "
         f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}"

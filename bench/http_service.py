@@ -19,7 +19,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import platform
 import random
 import re
 import socket
@@ -30,6 +29,8 @@ import threading
 import time
 import warnings
 from pathlib import Path
+
+from _machine import cpu_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = Path(__file__).parent / "sample_article.txt"
@@ -184,16 +185,6 @@ def in_process(model, article: str, sentences: list[str], seconds: float = 3.0) 
 
 
 # Report -----------------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def report(args, model, article, n_sentences, local, service, floor) -> str:

@@ -13,13 +13,14 @@ import argparse
 import csv
 import os
 import platform
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _machine import cpu_model  # noqa: E402
 
 from classifier import ModelRegistry  # noqa: E402
 from training.evaluate import evaluate_model  # noqa: E402
@@ -59,8 +60,7 @@ def main() -> None:
     ]
     table = "\n".join(lines)
     print(table)
-    cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
-                         capture_output=True, text=True).stdout.strip()
+    cpu = cpu_model()
     with (ROOT / "docs/benchmarks.md").open("a", encoding="utf-8") as f:
         f.write(f"\n## Sahel model quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
                 f"`python bench/sahel.py --models {args.models}` on a "

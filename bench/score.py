@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 
 import psutil
+from _machine import cpu_model
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAMELENS = [sys.executable, "-c", "import sys; from cli import main; sys.exit(main())"]
@@ -324,7 +325,7 @@ def main() -> None:
 
 
 def render(version, rows, machine, n_small, peak_small, n_big, peak_big) -> str:
-    cpu = _cpu_model()
+    cpu = cpu_model()
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     argv = " ".join(["python", "bench/score.py", *sys.argv[1:]])
     lines = [
@@ -369,16 +370,6 @@ def render(version, rows, machine, n_small, peak_small, n_big, peak_big) -> str:
         f"flat within 20%: {'met' if growth <= 1.2 else 'MISSED'})"
     )
     return "\n".join(lines) + "\n"
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

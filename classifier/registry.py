@@ -32,6 +32,7 @@ import joblib
 import sklearn
 from platformdirs import user_data_dir
 
+from ._files import fsync_dir, write_atomic
 from .errors import ModelIntegrityError, ModelNotFoundError
 from .model import Model
 
@@ -155,10 +156,10 @@ class ModelRegistry:
                 "version": version,
                 "artefact_sha256": sha256_file(tmp / ARTEFACT),
             }
-            _write_atomic(tmp / MANIFEST, json.dumps(manifest, indent=2) + "\n")
-            _fsync_dir(tmp)
+            write_atomic(tmp / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
+            fsync_dir(tmp)
             os.rename(tmp, final)
-            _fsync_dir(versions)
+            fsync_dir(versions)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -214,26 +215,4 @@ class ModelRegistry:
             fcntl.flock(lock, fcntl.LOCK_EX)
             state = self._state()
             yield state
-            _write_atomic(self.root / "state.json", json.dumps(state, indent=2) + "\n")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+            write_atomic(self.root / "state.json", (json.dumps(state, indent=2) + "\n").encode())

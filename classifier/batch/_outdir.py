@@ -15,16 +15,14 @@ killed at any moment is resumed by redoing the chunks without a marker.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import logging
-import os
-import secrets
 import shutil
 from pathlib import Path
 from typing import IO, Any
 
+from .._files import TEMP_PREFIX, fsync_dir, write_atomic
 from ._errors import OutputDirError
 from ._score import ChunkResult
 from ._writers import part_name, rejects_name
@@ -34,8 +32,7 @@ log = logging.getLogger(__name__)
 MANIFEST = "run.json"
 MARKERS = ".chunks"
 _LOCK = ".lock"
-_TEMP_PREFIX = ".tmp-"
-_OURS = ("part-*", "rejects-*", f"{_TEMP_PREFIX}*", MANIFEST, MARKERS)
+_OURS = ("part-*", "rejects-*", f"{TEMP_PREFIX}*", MANIFEST, MARKERS)
 
 
 class OutputDir:
@@ -102,7 +99,7 @@ class OutputDir:
                 f"holds a run with {changes}; rerun with --overwrite to replace it, "
                 "or choose another --output",
             )
-        for stale in self.path.glob(f"{_TEMP_PREFIX}*"):  # left by a killed run
+        for stale in self.path.glob(f"{TEMP_PREFIX}*"):  # left by a killed run
             stale.unlink()
         return manifest
 
@@ -118,7 +115,7 @@ class OutputDir:
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
         self._write(self.path / MANIFEST, text.encode("utf-8"))
-        _fsync_dir(self.path)
+        fsync_dir(self.path)
 
     # Chunks ---------------------------------------------------------------------------------
 
@@ -133,9 +130,9 @@ class OutputDir:
             self._write(rejects, result.rejects)
         else:
             rejects.unlink(missing_ok=True)
-        _fsync_dir(self.path)
+        fsync_dir(self.path)
         self._write(self._marker(result.index), json.dumps(result.stats).encode("utf-8"))
-        _fsync_dir(self.path / MARKERS)
+        fsync_dir(self.path / MARKERS)
 
     def drop_markers_without_files(self) -> int:
         """Forget chunks whose files were deleted by hand, so they are scored again."""
@@ -167,19 +164,7 @@ class OutputDir:
         return [p for p in found if include_markers or p.name != MARKERS]
 
     def _write(self, path: Path, data: bytes) -> None:
-        # Not mkstemp: its files are private (0600); output files get the umask's permissions.
-        tmp = self.path / f"{_TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_atomic(path, data)
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -199,11 +184,3 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
                 f"--{key.replace('_', '-')} {old_opts.get(key)} (this run: {new_opts.get(key)})"
             )
     return found or ["different settings"]
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
