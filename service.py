@@ -33,6 +33,7 @@ from classifier import (
     available_schemes,
     load_scheme,
 )
+from classifier.annotate import model_info
 from classifier.registry import default_model_dir
 
 log = logging.getLogger(__name__)
@@ -302,7 +303,7 @@ def _annotate_batch() -> Response:
             )
         except TextError as exc:
             results.append({"id": item["id"], "error": _error_body(exc.code, str(exc))["error"]})
-    return jsonify(model=_model_info(model), results=results)
+    return jsonify(model=model_info(model), results=results)
 
 
 def _models() -> Response:
@@ -420,14 +421,6 @@ def _json_type(value: Any) -> str:
     if value is None:
         return "null"
     return names.get(type(value), "a number")
-
-
-def _model_info(model: Model) -> dict[str, str]:
-    return {
-        "version": model.version,
-        "scheme": model.scheme.name,
-        "scheme_version": model.scheme.version,
-    }
 
 
 def _headline_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:

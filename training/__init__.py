@@ -1,7 +1,7 @@
 """framelens training: read and check labelled CSVs, fit, evaluate and publish models."""
 
 from .dataset import Dataset, Row, read_dataset
-from .evaluate import compute_metrics, cross_validate, plot_metrics
+from .evaluate import compute_metrics, plot_metrics
 from .fit import FitConfig, build_pipeline, fit_pipeline
 from .publish import DEFAULT_TOLERANCE, TrainResult, train
 from .splitter import learn_splitter_params
@@ -14,7 +14,6 @@ __all__ = [
     "TrainResult",
     "build_pipeline",
     "compute_metrics",
-    "cross_validate",
     "fit_pipeline",
     "learn_splitter_params",
     "plot_metrics",

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from classifier.scheme import Scheme
 
-from .fit import SEED, FitConfig, build_pipeline
+from .fit import SEED
 
 log = logging.getLogger(__name__)
 
@@ -40,32 +40,6 @@ def cv_splits(
         log.warning("too few articles to keep them whole in every fold; folding by label only")
     plain = StratifiedKFold(n_splits=n, shuffle=True, random_state=SEED)
     return list(plain.split(np.zeros(len(y)), y)), False
-
-
-def cross_validate(
-    texts: Sequence[str],
-    labels: Sequence[str],
-    groups: Sequence[str] | None,
-    scheme: Scheme,
-    config: FitConfig,
-    *,
-    n_jobs: int | None = None,
-) -> tuple[dict[str, Any], np.ndarray]:
-    """Out-of-fold probabilities from grouped CV, and the metrics computed from them."""
-    splits, grouped = cv_splits(labels, groups)
-    proba = cross_val_predict(
-        build_pipeline(config),
-        list(texts),
-        list(labels),
-        cv=splits,
-        method="predict_proba",
-        n_jobs=n_jobs,
-    )
-    classes = sorted(set(labels))
-    predicted = [classes[i] for i in proba.argmax(axis=1)]
-    metrics = compute_metrics(labels, predicted, scheme, proba=proba, classes=classes)
-    metrics["cv"] = {"folds": len(splits), "grouped_by_article": grouped}
-    return metrics, proba
 
 
 def compute_metrics(
