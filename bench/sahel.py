@@ -34,8 +34,14 @@ def main() -> None:
     model = ModelRegistry(args.models).load()
     rows = []
     heldout = evaluate_model(model, ROOT / "labels/heldout/sahel.csv")
-    rows.append(("held-out articles (labels/heldout)", heldout["n"], heldout["accuracy"],
-                 heldout["macro_f1"]))
+    rows.append(
+        (
+            "held-out articles (labels/heldout)",
+            heldout["n"],
+            heldout["accuracy"],
+            heldout["macro_f1"],
+        )
+    )
     texts, labels = [], []
     for path in sorted((ROOT / "examples").glob("*.labels.csv")):
         for row in csv.DictReader(path.open(encoding="utf-8")):
@@ -62,9 +68,11 @@ def main() -> None:
     print(table)
     cpu = cpu_model()
     with (ROOT / "docs/benchmarks.md").open("a", encoding="utf-8") as f:
-        f.write(f"\n## Sahel model quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
-                f"`python bench/sahel.py --models {args.models}` on a "
-                f"{os.cpu_count()}-core {cpu or platform.machine()}\n\n{table}\n")
+        f.write(
+            f"\n## Sahel model quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
+            f"`python bench/sahel.py --models {args.models}` on a "
+            f"{os.cpu_count()}-core {cpu or platform.machine()}\n\n{table}\n"
+        )
 
 
 if __name__ == "__main__":

@@ -88,27 +88,28 @@ def label_sentences(
     features = model.features(inputs)
     proba = model.pipeline[-1].predict_proba(features)
     best = proba.argmax(axis=1)
-    threshold = model.scheme.uncertain_threshold
+    confidence = proba[np.arange(len(best)), best]
+    uncertain = (confidence < model.scheme.uncertain_threshold).tolist()
     evidence = model.evidence(features, best, evidence_terms)
-    records = []
-    for row, sentence in enumerate(sentences):
-        label = int(best[row])
-        confidence = float(proba[row, label])
-        records.append(
-            {
-                "index": sentence.index,
-                "start": sentence.start,
-                "end": sentence.end,
-                "text": sentence.text,
-                "label": classes[label],
-                "confidence": round(confidence, 4),
-                "uncertain": confidence < threshold,
-                "probabilities": {
-                    c: round(float(p), 4) for c, p in zip(classes, proba[row], strict=True)
-                },
-                "evidence": [{"term": t.term, "weight": round(t.weight, 4)} for t in evidence[row]],
-            }
-        )
+    # Rounded and converted to Python values in bulk: per-value round() and float() calls
+    # were a fifth of the service's time per request.
+    rounded = np.round(proba, 4).tolist()
+    confidence = np.round(confidence, 4).tolist()
+    labels = [classes[i] for i in best.tolist()]
+    records = [
+        {
+            "index": sentence.index,
+            "start": sentence.start,
+            "end": sentence.end,
+            "text": sentence.text,
+            "label": labels[row],
+            "confidence": confidence[row],
+            "uncertain": uncertain[row],
+            "probabilities": dict(zip(classes, rounded[row], strict=True)),
+            "evidence": evidence[row],
+        }
+        for row, sentence in enumerate(sentences)
+    ]
     return {"sentences": records, "summary": summarise(model.scheme.label_ids, best, classes)}
 
 

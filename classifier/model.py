@@ -17,12 +17,6 @@ from .text import SentenceSplitter
 _EVIDENCE_BLOCKS = ("word",)
 
 
-@dataclass(frozen=True)
-class Term:
-    term: str
-    weight: float
-
-
 @dataclass
 class Model:
     """A loaded model. Build it with ``ModelRegistry.load`` or ``Model.from_payload``."""
@@ -81,10 +75,13 @@ class Model:
         """Probability of every label (columns in ``classes`` order) for each text."""
         return self.pipeline[-1].predict_proba(self.features(texts))
 
-    def evidence(self, features: sparse.csr_matrix, labels: np.ndarray, k: int) -> list[list[Term]]:
+    def evidence(
+        self, features: sparse.csr_matrix, labels: np.ndarray, k: int, *, decimals: int = 4
+    ) -> list[list[dict[str, Any]]]:
         """For each row, the ``k`` terms that pushed hardest toward that row's label.
 
-        A term's weight is its TF-IDF value times its coefficient for the label, centred over the
+        Each term is ``{"term": ..., "weight": ...}``, the weight rounded to ``decimals``. A
+        term's weight is its TF-IDF value times its coefficient for the label, centred over the
         labels (for two labels: the log-odds). This is exactly how much the term moves the label's
         score, so the weights of all terms plus the intercept give the prediction.
         """
@@ -96,12 +93,13 @@ class Model:
         rows, cols, weights = rows[keep], cols[keep], weights[keep]
         order = np.lexsort((-weights, rows))  # by row, then heaviest first
         rows, cols, weights = rows[order], cols[order], weights[order]
+        # The first k of each row: a term's rank within its row is its position minus the row's.
+        starts = np.searchsorted(rows, rows, side="left")
+        top = np.arange(rows.size) - starts < k
+        rows, cols, weights = rows[top], cols[top], np.round(weights[top], decimals)
         bounds = np.searchsorted(rows, np.arange(features.shape[0] + 1)).tolist()
-        names, cols, weights = self._names, cols.tolist(), weights.tolist()
-        return [
-            [
-                Term(names[c], w)
-                for c, w in zip(cols[a : min(a + k, b)], weights[a : min(a + k, b)], strict=True)
-            ]
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        terms = [
+            {"term": t, "weight": w}
+            for t, w in zip(self._names[cols].tolist(), weights.tolist(), strict=True)
         ]
+        return [terms[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

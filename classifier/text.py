@@ -35,8 +35,6 @@ MAX_BLOCK_CHARS = 4000
 
 _LINE_BREAK = re.compile(r"\n")
 _CLOSERS = "\"'”’»)]}"
-_LAST_WORD = re.compile(r"([\w.\-]+)\.[" + re.escape(_CLOSERS) + r"]*$")
-_QUESTION_THEN_QUOTE = re.compile(r"[?!][" + re.escape(_CLOSERS) + r"]+$")
 _FIRST_WORD = re.compile(r"^[\"“‘'(\[]*([\w.'’-]+)")
 _ATTRIBUTION = re.compile(r"^((?:[\w.'’-]+\s+){1,4}?)(\w+)\b")
 # "at 2 p.m. Stocks fell": the time ends the sentence when a capitalised word follows.
@@ -85,7 +83,10 @@ class SentenceSplitter:
         spans: list[tuple[int, int]] = []
         for chunk_start, chunk_end in _chunks(text, start, end):
             chunk = text[chunk_start:chunk_end]
-            for s, e in _time_breaks(chunk, self._punkt.span_tokenize(chunk)):
+            found = self._punkt.span_tokenize(chunk)
+            if ".m." in chunk:  # "a.m."/"p.m."; most chunks have none, so skip the search
+                found = _time_breaks(chunk, found)
+            for s, e in found:
                 s, e = _strip(chunk, s, e)
                 if s == e:
                     continue
@@ -154,24 +155,41 @@ def _strip(chunk: str, s: int, e: int) -> tuple[int, int]:
 
 def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
     """Whether a sentence Punkt ended at ``previous`` really goes on at ``start``."""
-    # Only the sentence's tail matters; searching all of it costs ~30 µs a boundary.
-    before = text[max(previous[0], previous[1] - 64) : previous[1]]
-    after = text[start : start + 20]
-    word = _LAST_WORD.search(before)
-    last = word.group(1).lower() if word else ""
-    first = _FIRST_WORD.match(after)
-    next_word = first.group(1) if first else ""
-    if last in TITLES:  # "Gen. Goita": a title never ends a sentence
-        return True
-    if last in BEFORE_NUMBER and next_word[:1].isdigit():  # "No. 10"
-        return True
-    if last in INSIDE_NAMES and next_word.lower() not in COMMON_STARTERS:  # "U.S. Army"
-        return True
-    if _QUESTION_THEN_QUOTE.search(before):
+    # Only the sentence's tail matters, and only a "." or a quoted "?"/"!" can be undone: this
+    # runs at every boundary, so look at the last characters before any regular expression.
+    lo, end = max(previous[0], previous[1] - 64), previous[1]
+    mark = end
+    while mark > lo and text[mark - 1] in _CLOSERS:
+        mark -= 1
+    if mark == lo:
+        return False
+    if text[mark - 1] == ".":
+        last = text[_word_start(text, lo, mark - 1) : mark - 1].lower()
+        if last in TITLES:  # "Gen. Goita": a title never ends a sentence
+            return True
+        if last in BEFORE_NUMBER or last in INSIDE_NAMES:
+            word = _FIRST_WORD.match(text[start : start + 20])
+            next_word = word.group(1) if word else ""
+            if last in BEFORE_NUMBER and next_word[:1].isdigit():  # "No. 10"
+                return True
+            if last in INSIDE_NAMES and next_word.lower() not in COMMON_STARTERS:  # "U.S. Army"
+                return True
+        return False
+    if text[mark - 1] in "?!" and mark < end:
         # '"Will they win?" she asked.' and '"Why?" Chebet asked reporters.' are one sentence.
+        after = text[start : start + 20]
         if after[:1].islower():
             return True
-        if next_word.lower() not in COMMON_STARTERS:
+        word = _FIRST_WORD.match(after)
+        if (word.group(1) if word else "").lower() not in COMMON_STARTERS:
             said = _ATTRIBUTION.match(text[start : start + 80])
             return bool(said and said.group(2).lower() in SPEECH_VERBS)
     return False
+
+
+def _word_start(text: str, lo: int, dot: int) -> int:
+    """Where the run of word characters, dots and hyphens ending at ``dot`` starts."""
+    i = dot
+    while i > lo and (text[i - 1].isalnum() or text[i - 1] in "._-"):
+        i -= 1
+    return i

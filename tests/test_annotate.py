@@ -17,11 +17,23 @@ def test_annotate_reports_offsets_for_each_sentence(tiny_model, article):
 def test_annotation_follows_the_json_contract(tiny_model, article):
     result = annotate(tiny_model, article)
     assert set(result) == {"model", "sentences", "summary"}
-    assert result["model"] == {"version": tiny_model.version, "scheme": "sahel",
-                               "scheme_version": "1.0"}
+    assert result["model"] == {
+        "version": tiny_model.version,
+        "scheme": "sahel",
+        "scheme_version": "1.0",
+    }
     s = result["sentences"][1]
-    assert set(s) == {"index", "start", "end", "text", "label", "confidence", "uncertain",
-                      "probabilities", "evidence"}
+    assert set(s) == {
+        "index",
+        "start",
+        "end",
+        "text",
+        "label",
+        "confidence",
+        "uncertain",
+        "probabilities",
+        "evidence",
+    }
     assert set(s["probabilities"]) == set(tiny_model.scheme.label_ids)
     assert sum(s["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
     assert s["confidence"] == max(s["probabilities"].values())

@@ -12,8 +12,9 @@ from conftest import TINY_CSV
 
 def test_train_prints_metrics_and_promotes(runner, tmp_path):
     models = tmp_path / "models"
-    result = runner.invoke(main, ["train", str(TINY_CSV), "--scheme", "sahel", "--models",
-                                  str(models), "--jobs", "1"])
+    result = runner.invoke(
+        main, ["train", str(TINY_CSV), "--scheme", "sahel", "--models", str(models), "--jobs", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert "grouped cross-validation: macro-F1" in result.output
     assert "promoted: the registry had no current model" in result.output
@@ -25,16 +26,18 @@ def test_train_prints_metrics_and_promotes(runner, tmp_path):
 def test_train_with_a_bad_label_exits_1_with_one_line(runner, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nKyiv denied it.,ukriane\n", encoding="utf-8")
-    result = runner.invoke(main, ["train", str(bad), "--scheme", "sahel", "--models",
-                                  str(tmp_path / "m")])
+    result = runner.invoke(
+        main, ["train", str(bad), "--scheme", "sahel", "--models", str(tmp_path / "m")]
+    )
     assert result.exit_code == 1
     assert "bad.csv, line 2, column 'label': 'ukriane' is not a label" in result.output
     assert "Traceback" not in result.output
 
 
 def test_annotate_json_from_stdin(runner, registry, article):
-    result = runner.invoke(main, ["annotate", "-", "--format", "json", "--models",
-                                  str(registry.root)], input=article)
+    result = runner.invoke(
+        main, ["annotate", "-", "--format", "json", "--models", str(registry.root)], input=article
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["model"]["version"] == registry.current()
@@ -51,8 +54,9 @@ def test_annotate_table_shows_labels_and_summary(runner, registry, tmp_path, art
 
 
 def test_annotate_without_a_model_says_how_to_get_one(runner, tmp_path):
-    result = runner.invoke(main, ["annotate", "-", "--models", str(tmp_path / "empty")],
-                           input="Some text.")
+    result = runner.invoke(
+        main, ["annotate", "-", "--models", str(tmp_path / "empty")], input="Some text."
+    )
     assert result.exit_code == 1
     assert "no current model" in result.output and "framelens train" in result.output
 
@@ -66,8 +70,10 @@ def test_annotate_refuses_a_tampered_model(runner, registry):
 
 
 def test_evaluate_prints_scores_on_a_test_csv(runner, registry):
-    result = runner.invoke(main, ["evaluate", "current", str(TINY_CSV), "--format", "json",
-                                  "--models", str(registry.root)])
+    result = runner.invoke(
+        main,
+        ["evaluate", "current", str(TINY_CSV), "--format", "json", "--models", str(registry.root)],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["n"] == 40

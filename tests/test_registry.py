@@ -57,8 +57,9 @@ def test_empty_registry_says_how_to_train(tmp_path):
 
 def test_promote_and_rollback_switch_the_current_version(registry):
     first = registry.current()
-    second = train([TINY_CSV], scheme="sahel", registry=registry, config=FitConfig(),
-                   force=True, n_jobs=1).version
+    second = train(
+        [TINY_CSV], scheme="sahel", registry=registry, config=FitConfig(), force=True, n_jobs=1
+    ).version
     assert registry.current() == second
     assert registry.rollback() == first
     assert registry.current() == first

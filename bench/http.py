@@ -1,6 +1,6 @@
 """Benchmark the HTTP service against in-process annotate() and a bare predict_proba floor.
 
-    python bench/http_service.py [--models var/models] [--article FILE] [--duration 10]
+    python bench/http.py [--models var/models] [--article FILE] [--duration 10]
 
 Starts ``framelens serve`` (gunicorn) with the registry's current model, loads it from this
 process on 127.0.0.1 with ~800-word articles at concurrency 1, 4 and 16, then does the same to a
@@ -14,6 +14,14 @@ concurrency 4 at least 80% of the floor's.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, where "http.py" would shadow the
+# standard library's http package; move the folder to the end before anything imports http.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
+
 import argparse
 import datetime as dt
 import http.client
@@ -24,11 +32,9 @@ import re
 import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import warnings
-from pathlib import Path
 
 from _machine import cpu_model
 
@@ -165,23 +171,23 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
-def in_process(model, article: str, sentences: list[str], seconds: float = 3.0) -> dict:
-    """Median times of annotate() and of predict_proba alone, in this process."""
+def in_process(model, article: str, sentences: list[str], seconds: float = 6.0) -> dict:
+    """Median times of annotate() and of predict_proba alone, in this process, taken in
+    alternating rounds so that a change in the machine's load hits both alike."""
     from classifier import annotate
 
-    def median_ms(fn) -> float:
-        fn()
-        times, end = [], time.monotonic() + seconds
-        while time.monotonic() < end or len(times) < 10:
+    fns = {
+        "annotate": lambda: annotate(model, article),
+        "predict_proba": lambda: model.predict_proba(sentences),
+    }
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    end = time.monotonic() + seconds
+    while time.monotonic() < end or len(times["annotate"]) < 10:
+        for name, fn in fns.items():
             t0 = time.perf_counter()
             fn()
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times) * 1000
-
-    return {
-        "annotate": median_ms(lambda: annotate(model, article)),
-        "predict_proba": median_ms(lambda: model.predict_proba(sentences)),
-    }
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
 # Report -----------------------------------------------------------------------------------------
@@ -197,7 +203,7 @@ def report(args, model, article, n_sentences, local, service, floor) -> str:
     lines = [
         f"## HTTP service, {now}",
         "",
-        f"`python bench/http_service.py {' '.join(sys.argv[1:])}` on {os.cpu_count()} cores "
+        f"`python bench/http.py {' '.join(sys.argv[1:])}` on {os.cpu_count()} cores "
         f"({cpu_model()}), gunicorn {args.workers} sync workers × 1 thread",
         "",
         f"model {model.version}; article of {len(article.split())} words, {n_sentences} "
