@@ -1,14 +1,19 @@
 """Benchmark the HTTP service against in-process annotate() and a bare predict_proba floor.
 
-    python bench/http.py [--models var/models] [--article FILE] [--duration 10]
+    python bench/http.py [--models var/models] [--article FILE] [--duration 10] [--rounds 5]
 
-Starts ``framelens serve`` (gunicorn) with the registry's current model, loads it from this
-process on 127.0.0.1 with ~800-word articles at concurrency 1, 4 and 16, then does the same to a
-floor: a bare Flask endpoint under the same gunicorn settings that only runs
-``model.predict_proba`` on sentences split beforehand. Prints a table and appends it to
-docs/benchmarks.md (``--no-record`` to skip).
+Starts ``framelens serve`` (gunicorn) with the registry's current model and, under the same
+gunicorn settings, a floor: a bare Flask endpoint that only runs ``model.predict_proba`` on
+sentences split beforehand. Then, from this process on 127.0.0.1, with a ~800-word article:
 
-Targets: p50 latency at concurrency 1 within 1.5x of in-process annotate(); throughput at
+* latency: in-process ``annotate()``, ``predict_proba`` alone and one request to the service,
+  taken in turn (one of each, repeated) so that the shared machine's changing load hits all alike;
+* throughput: concurrency 1, 4 and 16 against each server, each level cut into ``--rounds``
+  slices that alternate between the two servers, for the same reason.
+
+Prints a table and appends it to docs/benchmarks.md (``--no-record`` to skip).
+
+Targets: a request at concurrency 1 within 1.5x of in-process annotate(); throughput at
 concurrency 4 at least 80% of the floor's.
 """
 
@@ -131,7 +136,7 @@ def request(port: int, method: str, path: str, body: bytes | None) -> tuple[int,
 
 
 def load(port: int, path: str, body: bytes, concurrency: int, duration: float) -> dict:
-    """Requests from ``concurrency`` threads for ``duration`` seconds: req/s and latencies."""
+    """Requests from ``concurrency`` threads for ``duration`` seconds: latencies and wall time."""
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
@@ -153,16 +158,28 @@ def load(port: int, path: str, body: bytes, concurrency: int, duration: float) -
         t.start()
     for t in threads:
         t.join()
-    wall = time.monotonic() - start_time
-    latencies.sort()
-    return {
-        "concurrency": concurrency,
-        "requests": len(latencies),
-        "errors": len(errors),
-        "rps": len(latencies) / wall,
-        "p50": percentile(latencies, 50) * 1000,
-        "p99": percentile(latencies, 99) * 1000,
-    }
+    return {"latencies": latencies, "errors": len(errors), "wall": time.monotonic() - start_time}
+
+
+def load_alternately(targets: dict, concurrency: int, duration: float, rounds: int) -> dict:
+    """Each target loaded for ``duration`` seconds in all, in ``rounds`` alternating slices, so
+    that a change in the machine's load (it is shared) hits every target alike."""
+    runs: dict[str, list[dict]] = {name: [] for name in targets}
+    for _ in range(rounds):
+        for name, (port, path, body) in targets.items():
+            runs[name].append(load(port, path, body, concurrency, duration / rounds))
+    rows = {}
+    for name, slices in runs.items():
+        latencies = sorted(t for r in slices for t in r["latencies"])
+        rows[name] = {
+            "concurrency": concurrency,
+            "requests": len(latencies),
+            "errors": sum(r["errors"] for r in slices),
+            "rps": len(latencies) / sum(r["wall"] for r in slices),
+            "p50": percentile(latencies, 50) * 1000,
+            "p99": percentile(latencies, 99) * 1000,
+        }
+    return rows
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -171,14 +188,15 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
-def in_process(model, article: str, sentences: list[str], seconds: float = 6.0) -> dict:
-    """Median times of annotate() and of predict_proba alone, in this process, taken in
-    alternating rounds so that a change in the machine's load hits both alike."""
+def paired(model, article: str, sentences: list[str], port: int, body: bytes, seconds: float):
+    """Median times of in-process annotate(), predict_proba alone, and one request to the
+    service, taken in turn so that a change in the machine's load hits all three alike."""
     from classifier import annotate
 
     fns = {
         "annotate": lambda: annotate(model, article),
         "predict_proba": lambda: model.predict_proba(sentences),
+        "http": lambda: request(port, "POST", "/v1/annotate", body),
     }
     times: dict[str, list[float]] = {name: [] for name in fns}
     end = time.monotonic() + seconds
@@ -194,10 +212,9 @@ def in_process(model, article: str, sentences: list[str], seconds: float = 6.0) 
 
 
 def report(args, model, article, n_sentences, local, service, floor) -> str:
-    c1 = next(r for r in service if r["concurrency"] == 1)
     c4 = next(r for r in service if r["concurrency"] == 4)
     f4 = next(r for r in floor if r["concurrency"] == 4)
-    ratio_latency = c1["p50"] / local["annotate"]
+    ratio_latency = local["http"] / local["annotate"]
     ratio_rps = c4["rps"] / f4["rps"]
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -207,8 +224,12 @@ def report(args, model, article, n_sentences, local, service, floor) -> str:
         f"({cpu_model()}), gunicorn {args.workers} sync workers × 1 thread",
         "",
         f"model {model.version}; article of {len(article.split())} words, {n_sentences} "
-        f"sentences; {args.duration:g} s per row; in-process annotate() "
-        f"{local['annotate']:.1f} ms, predict_proba alone {local['predict_proba']:.1f} ms (median)",
+        f"sentences; each row {args.duration:g} s, in {args.rounds} slices alternating with "
+        "the other server's",
+        "",
+        f"one at a time, in turn (medians): in-process annotate() {local['annotate']:.1f} ms, "
+        f"predict_proba alone {local['predict_proba']:.1f} ms, POST /v1/annotate "
+        f"{local['http']:.1f} ms",
         "",
         "| server | concurrency | req/s | p50 ms | p99 ms | errors |",
         "|---|---|---|---|---|---|",
@@ -221,7 +242,8 @@ def report(args, model, article, n_sentences, local, service, floor) -> str:
             )
     lines += [
         "",
-        f"- p50 at concurrency 1 / in-process annotate(): {ratio_latency:.2f}x "
+        f"- request at concurrency 1 / in-process annotate(), medians taken in turn: "
+        f"{ratio_latency:.2f}x "
         f"(target ≤ 1.5x: {'met' if ratio_latency <= 1.5 else 'MISSED'})",
         f"- req/s at concurrency 4 / floor's: {ratio_rps:.0%} "
         f"(target ≥ 80%: {'met' if ratio_rps >= 0.8 else 'MISSED'})",
@@ -235,6 +257,7 @@ def main() -> None:
     parser.add_argument("--models", default=str(ROOT / "var" / "models"))
     parser.add_argument("--article", type=Path, help="An article to send [default: generated].")
     parser.add_argument("--duration", type=float, default=10.0, help="Seconds per load level.")
+    parser.add_argument("--rounds", type=int, default=5, help="Slices each level is cut into.")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-record", action="store_true", help="Do not append to the docs.")
     parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
@@ -253,12 +276,6 @@ def main() -> None:
         model = ModelRegistry(args.models).load()
     article = args.article.read_text(encoding="utf-8") if args.article else make_article()
     sentences = [s.text for s in model.splitter.split(article)]
-    local = in_process(model, article, sentences)
-    print(
-        f"in process: annotate {local['annotate']:.1f} ms, "
-        f"predict_proba {local['predict_proba']:.1f} ms",
-        flush=True,
-    )
 
     framelens = str(Path(sys.executable).parent / "framelens")
     service_port, floor_port = free_port(), free_port()
@@ -300,12 +317,18 @@ def main() -> None:
                 floor_port,
             )
         )
-        results: dict[str, list[dict]] = {"service": [], "floor": []}
         for port, path, body in targets.values():
             load(port, path, body, args.workers, 1.0)  # warm every worker up
+        local = paired(model, article, sentences, *targets["service"][::2], seconds=args.duration)
+        print(
+            f"in turn: annotate {local['annotate']:.1f} ms, predict_proba "
+            f"{local['predict_proba']:.1f} ms, request {local['http']:.1f} ms",
+            flush=True,
+        )
+        results: dict[str, list[dict]] = {"service": [], "floor": []}
         for c in CONCURRENCY:
-            for name, (port, path, body) in targets.items():
-                row = load(port, path, body, c, args.duration)
+            rows = load_alternately(targets, c, args.duration, args.rounds)
+            for name, row in rows.items():
                 print(
                     f"{name} c={c}: {row['rps']:.1f} req/s, p50 {row['p50']:.1f} ms, "
                     f"p99 {row['p99']:.1f} ms, {row['errors']} errors",
