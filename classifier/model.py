@@ -10,6 +10,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.pipeline import Pipeline
 
+from .features import Featurizer
 from .scheme import Scheme, scheme_from_dict
 from .text import SentenceSplitter
 
@@ -29,8 +30,10 @@ class Model:
     _weights: np.ndarray = field(init=False, repr=False)
     _names: np.ndarray = field(init=False, repr=False)
     _shown: np.ndarray = field(init=False, repr=False)
+    _featurizer: Featurizer = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._featurizer = Featurizer(self.pipeline[:-1])
         clf = self.pipeline[-1]
         coef = np.asarray(clf.coef_, dtype=np.float64)
         if coef.shape[0] == 1:  # two labels: the log-odds of each against the other
@@ -42,6 +45,10 @@ class Model:
         block = np.array([str(n).split("__", 1)[0] for n in names])
         self._shown = np.isin(block, _EVIDENCE_BLOCKS) | (block == names.astype(str))
         self._names = np.array([str(n).split("__", 1)[-1] for n in names], dtype=object)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent to worker processes and Dask workers: the fields, and the rest is rebuilt there.
+        return (Model, (self.version, self.manifest, self.scheme, self.pipeline, self.splitter))
 
     @classmethod
     def from_payload(cls, version: str, manifest: Mapping[str, Any], payload: Mapping) -> Model:
@@ -69,7 +76,8 @@ class Model:
         return [str(c) for c in self.pipeline.classes_]
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return sparse.csr_matrix(self.pipeline[:-1].transform(list(texts)))
+        """The pipeline's features for ``texts``, equal to ``pipeline[:-1].transform``."""
+        return self._featurizer.transform(texts)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of every label (columns in ``classes`` order) for each text."""
