@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from ..model import Model
@@ -69,16 +71,31 @@ class ProcessEngine:
 
     def __init__(self, model: Model, jobs: int) -> None:
         self.workers = jobs
+        self._model = model
+        # The model reaches the workers through a private file, not through the pipe that
+        # starts each of them: a pipe holds 64 KiB, so a model sent that way blocks this
+        # process until the worker has imported everything and read it, and the workers would
+        # start one after another instead of together.
+        self._dir = tempfile.TemporaryDirectory(prefix="framelens-workers-")
+        shipped = Path(self._dir.name) / "model.pickle"
+        shipped.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
         self._pool = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL),),
+            initargs=(str(shipped),),
         )
+        # Start the workers now; until they have imported everything and loaded the model (a
+        # few seconds), this process, which has the model already, scores chunks itself.
+        self._started = self._pool.submit(_ready)
 
     def run(self, chunks: Iterable[Chunk], level: str, fmt: str) -> Iterator[ChunkResult]:
         def submit(chunk: Chunk) -> Any:
-            return self._pool.submit(_score_in_worker, chunk.index, chunk.records, level, fmt)
+            if self._started.done():
+                return self._pool.submit(_score_in_worker, chunk.index, chunk.records, level, fmt)
+            done: Future = Future()
+            done.set_result(score_chunk(self._model, chunk.index, chunk.records, level, fmt))
+            return done
 
         try:
             yield from in_order(submit, chunks, window=2 * self.workers)
@@ -90,6 +107,7 @@ class ProcessEngine:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._dir.cleanup()
 
 
 def in_order(
@@ -111,10 +129,15 @@ def in_order(
 _MODEL: Model | None = None
 
 
-def _init_worker(model_bytes: bytes) -> None:
+def _init_worker(shipped: str) -> None:
     global _MODEL
-    # The bytes were pickled by the parent from a model it loaded after checking its SHA-256.
-    _MODEL = pickle.loads(model_bytes)
+    # The parent pickled this, into a directory only it and its workers know, from a model it
+    # loaded after checking its SHA-256.
+    _MODEL = pickle.loads(Path(shipped).read_bytes())
+
+
+def _ready() -> None:
+    pass
 
 
 def _score_in_worker(index: int, records: list[Record], level: str, fmt: str) -> ChunkResult:

@@ -344,6 +344,8 @@ def open_inputs(
 
 
 def _encoding_problem(value: str) -> str | None:
+    if value.isascii():  # most text, checked without copying it
+        return None
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
