@@ -60,6 +60,11 @@ _PERIOD_CONTEXT = re.compile(
 )
 
 
+_REALIGN = _LanguageVars.re_boundary_realignment
+# What nltk's _get_last_whitespace_index counts as whitespace (string.whitespace).
+_WHITESPACE = " \t\n\r\x0b\x0c"
+
+
 class _Token(PunktToken):
     """Punkt's token with its own patterns, compiled with ``re``."""
 
@@ -88,10 +93,52 @@ class FastPunkt(PunktSentenceTokenizer):
         typ = text[start:end].lower()
         return typ not in self._abbrevs and typ not in self._colloc_first
 
+    def _candidates(self, text: str) -> Iterator[tuple[re.Match, int]]:
+        """nltk's ``_match_potential_end_contexts``, yielding where each candidate's word starts
+        instead of its context string, which only the uncertain candidates need."""
+        previous: re.Match | None = None
+        previous_start = previous_stop = 0
+        for match in _PERIOD_CONTEXT.finditer(text):
+            end = match.start()
+            # nltk looks for the last ASCII whitespace after the previous candidate's word, and
+            # treats one found at that very first position as none found.
+            space = max(text.rfind(c, previous_stop, end) for c in _WHITESPACE)
+            word_start = space + 1 if space > previous_stop else previous_start
+            if previous is not None and previous_stop <= word_start:
+                yield previous, previous_start
+            previous, previous_start, previous_stop = match, word_start, end
+        if previous is not None:
+            yield previous, previous_start
+
     def _slices_from_text(self, text: str) -> Iterator[slice]:
         last_break = 0
-        for match, context in self._match_potential_end_contexts(text):
-            if self._certain_break(text, match) or self.text_contains_sentbreak(context):
+        for match, word_start in self._candidates(text):
+            if self._certain_break(text, match) or self.text_contains_sentbreak(
+                text[word_start : match.start()] + match.group() + match.group("after_tok")
+            ):
                 yield slice(last_break, match.end())
                 last_break = match.start("next_tok") if match.group("next_tok") else match.end()
         yield slice(last_break, len(text.rstrip()))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``list(span_tokenize(text))`` in one loop: nltk's boundary realignment (a closing
+        quote or bracket after the break joins the sentence before it) without its chain of
+        generators, which cost as much as the decisions on short sentences."""
+        breaks = list(self._slices_from_text(text))
+        realign = _REALIGN.match
+        out: list[tuple[int, int]] = []
+        shift = 0
+        for here, after in zip(breaks, breaks[1:], strict=False):
+            start = here.start + shift
+            closer = realign(text, after.start, after.stop)
+            if closer:
+                out.append((start, after.start + len(closer.group(0).rstrip())))
+                shift = closer.end() - after.start
+            else:
+                shift = 0
+                if start < here.stop:
+                    out.append((start, here.stop))
+        last = breaks[-1]
+        if last.start + shift < last.stop:
+            out.append((last.start + shift, last.stop))
+        return out

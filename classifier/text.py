@@ -8,9 +8,8 @@ No nltk data files are needed, so nothing is downloaded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 from nltk.tokenize.punkt import (
     _ORTHO_BEG_UC,
@@ -41,8 +40,9 @@ _ATTRIBUTION = re.compile(r"^((?:[\w.'’-]+\s+){1,4}?)(\w+)\b")
 _TIME_END = re.compile(r"\b[ap]\.m\.(?=\s+[\"“‘']?([A-Z][\w'’-]*))")
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
+    """One sentence: its position in the article, its character offsets, and its text."""
+
     index: int
     start: int
     end: int
@@ -76,14 +76,16 @@ class SentenceSplitter:
 
     def split(self, text: str) -> list[Sentence]:
         """Sentences of ``text`` in order, each with its start and end offsets."""
-        spans = [span for block in _blocks(text) for span in self._split_block(text, *block)]
+        spans: list[tuple[int, int]] = []
+        for start, end in _blocks(text):
+            spans += self._split_block(text, start, end)
         return [Sentence(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
 
-    def _split_block(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    def _split_block(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         for chunk_start, chunk_end in _chunks(text, start, end):
             chunk = text[chunk_start:chunk_end]
-            found = self._punkt.span_tokenize(chunk)
+            found: Iterable[tuple[int, int]] = self._punkt.spans(chunk)
             if ".m." in chunk:  # "a.m."/"p.m."; most chunks have none, so skip the search
                 found = _time_breaks(chunk, found)
             for s, e in found:
@@ -94,10 +96,10 @@ class SentenceSplitter:
                     spans[-1] = (spans[-1][0], chunk_start + e)
                 else:
                     spans.append((chunk_start + s, chunk_start + e))
-        yield from spans
+        return spans
 
 
-def _time_breaks(chunk: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+def _time_breaks(chunk: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     """Split Punkt's spans after "a.m."/"p.m." followed by a capitalised word."""
     for s, e in spans:
         for match in _TIME_END.finditer(chunk, s, e):
