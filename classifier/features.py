@@ -13,7 +13,8 @@ own ``transform``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from .tokens import tokenize
+from .tokens import SEPARATOR, tokenize, tokenize_lowered
 
 # Words whose character n-gram ids are remembered; cleared when full, so memory stays bounded.
 WORD_CACHE = 200_000
@@ -92,19 +93,36 @@ def _counter(step: Any) -> Counter | None:
 
 
 def _word_counter(vec: TfidfVectorizer) -> Counter:
+    """Word n-gram counts of a batch of texts, tokenized together and looked up together."""
     lookup = vec.vocabulary_.get
     low, high = vec.ngram_range
+    width = len(vec.vocabulary_)
 
-    def grams(tokens: list[str]) -> list[str]:
-        out = tokens[:] if low == 1 else []
-        for n in range(max(low, 2), high + 1):
-            out += map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False))
-        return out
+    def count(texts: Sequence[str]) -> sparse.csr_matrix:
+        texts = list(texts)
+        tokens = tokenize_lowered(texts) if texts else None
+        if tokens is None:  # no texts, or one holds the separator: one text at a time
+            return _matrix([_word_ids(t, lookup, low, high) for t in texts], width, vec.dtype)
+        # Row of each token: how many separators come before it. An n-gram across texts holds
+        # the separator, which no vocabulary entry does, so the lookup drops it.
+        row = np.cumsum(np.asarray(tokens, dtype=object) == SEPARATOR)
+        ids, rows = [], []
+        for n in range(low, high + 1):
+            grams = tokens if n == 1 else map(" ".join, _shifted(tokens, n))
+            found = np.fromiter(map(lookup, grams, repeat(-1)), dtype=np.int64)
+            ids.append(found)
+            rows.append(row[: len(found)])
+        return _from_pairs(np.concatenate(rows), np.concatenate(ids), len(texts), width, vec.dtype)
 
-    def ids(text: str) -> list[int]:
-        return [i for i in map(lookup, grams(tokenize(text.lower()))) if i is not None]
+    return count
 
-    return lambda texts: _matrix([ids(t) for t in texts], len(vec.vocabulary_), vec.dtype)
+
+def _word_ids(text: str, lookup: Callable, low: int, high: int) -> list[int]:
+    tokens = tokenize(text.lower())
+    grams = tokens[:] if low == 1 else []
+    for n in range(max(low, 2), high + 1):
+        grams += map(" ".join, _shifted(tokens, n))
+    return [i for i in map(lookup, grams) if i is not None]
 
 
 def _char_wb_counter(vec: TfidfVectorizer) -> Counter:
@@ -135,6 +153,28 @@ def _char_wb_counter(vec: TfidfVectorizer) -> Counter:
         return out
 
     return lambda texts: _matrix([ids(t) for t in texts], len(vec.vocabulary_), vec.dtype)
+
+
+def _shifted(tokens: list[str], n: int) -> Iterator[tuple[str, ...]]:
+    """Each run of ``n`` consecutive tokens."""
+    return zip(*(tokens[i:] for i in range(n)), strict=False)
+
+
+def _from_pairs(
+    rows: np.ndarray, ids: np.ndarray, height: int, width: int, dtype: Any
+) -> sparse.csr_matrix:
+    """Counts from (row, vocabulary id) pairs; ids of -1 (not in the vocabulary) dropped."""
+    keep = ids >= 0
+    rows, ids = rows[keep], ids[keep]
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(height + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=height), out=indptr[1:])
+    index_dtype = np.int32 if len(ids) <= np.iinfo(np.int32).max else np.int64
+    data = np.ones(len(ids), dtype=dtype)
+    indices = ids[order].astype(index_dtype)
+    counts = sparse.csr_matrix((data, indices, indptr.astype(index_dtype)), shape=(height, width))
+    counts.sum_duplicates()
+    return counts
 
 
 def _matrix(rows: list[list[int]], width: int, dtype: Any) -> sparse.csr_matrix:

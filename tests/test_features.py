@@ -12,7 +12,7 @@ from scipy import sparse
 
 from classifier.features import Featurizer
 from classifier.targets import with_target
-from classifier.tokens import _TOKENS, tokenize
+from classifier.tokens import _TOKENS, SEPARATOR, tokenize, tokenize_lowered
 from training.fit import FitConfig, build_pipeline
 
 CORPUS = Path(__file__).resolve().parent.parent / "labels" / "corpus" / "sahel"
@@ -32,6 +32,8 @@ ODD_TEXTS = [
     "pro-Russian   pro–Russian pro—Russian self-described  'quoted'  don't",
     "UPPER lower MiXeD 123 4.5 6,7",
     "x" * 300,
+    "ΟΔΥΣΣΕΥΣ ΚΑΙ ΠΗΝΕΛΟΠΗ: ο Σ στο τέλος ΛΟΓΟΣ",  # final sigma, lowered in context
+    "Ⓐ circled, ‿ tie, zero\u200dwidth joiner, ① one, Ⅻ twelve, 七 seven, 𝐁old",
 ]
 
 
@@ -128,6 +130,28 @@ def test_tokens_are_nltks_regexp_tokenizers(corpus):
     for text in [t.lower() for t in texts[:500]] + [t.lower() for t in ODD_TEXTS]:
         assert tokenize(text) == reference.tokenize(text)
         assert tokenize(text) == _TOKENS.findall(text)
+
+
+def test_texts_tokenized_together_give_each_texts_tokens(corpus):
+    texts, _ = corpus
+    batch = texts[:300] + ODD_TEXTS
+
+    together = tokenize_lowered(batch)
+
+    assert together is not None
+    per_text = [tokenize(t.lower()) for t in batch]
+    assert together == [
+        tok for i, toks in enumerate(per_text) for tok in [SEPARATOR] * (i > 0) + toks
+    ]
+
+
+def test_a_text_holding_the_separator_is_featurized_alone_with_the_same_result(corpus):
+    texts, labels = corpus
+    pipeline = build_pipeline(FitConfig(word_ngrams=(1, 3))).fit(texts[:400], labels[:400])
+    batch = texts[400:450] + [f"the army{SEPARATOR}said"] + ODD_TEXTS
+
+    assert tokenize_lowered(batch) is None
+    assert_same_matrix(pipeline[:-1].transform(batch), Featurizer(pipeline[:-1]).transform(batch))
 
 
 def test_a_model_pickled_for_workers_still_featurizes(tiny_model):
