@@ -26,6 +26,8 @@ from .tokens import SEPARATOR, tokenize, tokenize_lowered
 
 # Words whose character n-gram ids are remembered; cleared when full, so memory stays bounded.
 WORD_CACHE = 200_000
+# Texts featurized together: their tokens and n-grams are held at once.
+BATCH = 4096
 
 Counter = Callable[[Sequence[str]], sparse.csr_matrix]
 
@@ -40,6 +42,9 @@ class Featurizer:
         self._blocks = blocks
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        if len(texts) > BATCH:
+            parts = [self.transform(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+            return sparse.csr_matrix(sparse.vstack(parts, format="csr"))
         if self._blocks is None:
             return sparse.csr_matrix(self._fallback.transform(list(texts)))
         matrices = [block(texts) for block in self._blocks]

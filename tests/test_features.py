@@ -84,6 +84,19 @@ def test_features_equal_scikit_learns_transform(corpus, config):
     assert_same_matrix(pipeline[:-1].transform(unseen), got)
 
 
+def test_texts_featurized_in_batches_give_the_same_matrix(corpus, monkeypatch):
+    import classifier.features as features
+
+    monkeypatch.setattr(features, "BATCH", 7)
+    texts, labels = corpus
+    pipeline = build_pipeline(FitConfig(word_ngrams=(1, 3), char_ngrams=(3, 5)))
+    pipeline.fit(texts[:500], labels[:500])
+
+    got = Featurizer(pipeline[:-1]).transform(texts[500:600] + ODD_TEXTS)
+
+    assert_same_matrix(pipeline[:-1].transform(texts[500:600] + ODD_TEXTS), got)
+
+
 def test_binary_counts_equal_scikit_learns(corpus):
     texts, labels = corpus
     pipeline = build_pipeline(FitConfig(word_ngrams=(1, 2), char_ngrams=(3, 4)))

@@ -37,6 +37,36 @@ def test_two_worker_processes_write_what_one_process_writes(corpus, tiny_model, 
     assert two.counts == one.counts and one.counts["chunks"] == 12
 
 
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_forked_and_spawned_workers_write_what_one_process_writes(
+    start_method, corpus, tiny_model, tmp_path, monkeypatch
+):
+    import classifier.batch._engines as engines
+
+    monkeypatch.setattr(engines, "_safe_start_method", lambda: start_method)
+    options = ScoreOptions(level="sentence", chunk_size=3)
+    one = score_corpus(corpus, tmp_path / "one", model=tiny_model, options=options, jobs=1)
+    two = score_corpus(corpus, tmp_path / "two", model=tiny_model, options=options, jobs=2)
+    assert read_output(tmp_path / "two") == read_output(tmp_path / "one")
+    assert two.counts == one.counts and two.manifest["engine"]["jobs"] == 2
+
+
+def test_workers_are_forked_only_from_a_process_without_other_threads():
+    import threading
+
+    from classifier.batch._engines import _safe_start_method
+
+    assert _safe_start_method() in ("fork", "spawn")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _safe_start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+
+
 def test_dask_cluster_writes_what_the_local_engine_writes(cluster, corpus, tiny_model, tmp_path):
     options = ScoreOptions(format="parquet", chunk_size=5)
     local = score_corpus(corpus, tmp_path / "local", model=tiny_model, options=options)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import sys
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -61,32 +63,38 @@ class SerialEngine:
 class ProcessEngine:
     """Score chunks in ``jobs`` worker processes, each holding its own copy of the model.
 
-    Workers are spawned, not forked, so a parent with threads (a progress bar, a Dask client
-    in a notebook) cannot leave a worker with a lock held by a thread that no longer exists.
-    As with any spawned pool, a script calling this must guard its entry point with
-    ``if __name__ == "__main__":``.
+    On Linux, from a process with no other thread, workers are forked: they start at once with
+    everything imported and the model in memory. Otherwise (other threads, such as a Dask
+    client in a notebook, could leave a forked worker with a lock held by a thread that no
+    longer exists; or another system) they are spawned, which costs each a few seconds of
+    imports, and a script calling this must guard its entry point with
+    ``if __name__ == "__main__":``. ``start_method`` forces one.
     """
 
     name = "local"
 
-    def __init__(self, model: Model, jobs: int) -> None:
+    def __init__(self, model: Model, jobs: int, *, start_method: str | None = None) -> None:
         self.workers = jobs
         self._model = model
-        # The model reaches the workers through a private file, not through the pipe that
-        # starts each of them: a pipe holds 64 KiB, so a model sent that way blocks this
-        # process until the worker has imported everything and read it, and the workers would
-        # start one after another instead of together.
-        self._dir = tempfile.TemporaryDirectory(prefix="framelens-workers-")
-        shipped = Path(self._dir.name) / "model.pickle"
-        shipped.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        self.start_method = start_method or _safe_start_method()
+        self._dir: tempfile.TemporaryDirectory | None = None
+        if self.start_method == "fork":
+            shipped: Any = model  # inherited by the forked workers, never pickled
+        else:
+            # Through a private file, not through the pipe that starts each worker: a pipe
+            # holds 64 KiB, so a model sent that way blocks this process until the worker has
+            # imported everything and read it, and the workers would start one by one.
+            self._dir = tempfile.TemporaryDirectory(prefix="framelens-workers-")
+            shipped = Path(self._dir.name) / "model.pickle"
+            shipped.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
         self._pool = ProcessPoolExecutor(
             max_workers=jobs,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=multiprocessing.get_context(self.start_method),
             initializer=_init_worker,
-            initargs=(str(shipped),),
+            initargs=(shipped,),
         )
-        # Start the workers now; until they have imported everything and loaded the model (a
-        # few seconds), this process, which has the model already, scores chunks itself.
+        # Start the workers now; until they are ready (spawned ones take a few seconds), this
+        # process, which has the model already, scores chunks itself.
         self._started = self._pool.submit(_ready)
 
     def run(self, chunks: Iterable[Chunk], level: str, fmt: str) -> Iterator[ChunkResult]:
@@ -107,7 +115,8 @@ class ProcessEngine:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._dir.cleanup()
+        if self._dir is not None:
+            self._dir.cleanup()
 
 
 def in_order(
@@ -129,11 +138,19 @@ def in_order(
 _MODEL: Model | None = None
 
 
-def _init_worker(shipped: str) -> None:
+def _safe_start_method() -> str:
+    forkable = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if forkable and threading.active_count() == 1 else "spawn"
+
+
+def _init_worker(shipped: Model | Path) -> None:
     global _MODEL
-    # The parent pickled this, into a directory only it and its workers know, from a model it
-    # loaded after checking its SHA-256.
-    _MODEL = pickle.loads(Path(shipped).read_bytes())
+    if isinstance(shipped, Model):  # forked: the parent's own model
+        _MODEL = shipped
+        return
+    # Spawned: the parent pickled this, into a directory only it and its workers know, from a
+    # model it loaded after checking its SHA-256.
+    _MODEL = pickle.loads(shipped.read_bytes())
 
 
 def _ready() -> None:
