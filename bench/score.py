@@ -15,11 +15,13 @@ copied). For each corpus, each as a subprocess whose process tree's peak RSS is 
 - ``framelens score --jobs 1``, ``--jobs 2``, and ``--engine dask --jobs 2`` (a LocalCluster);
 
 then ``--jobs 1`` on a corpus a tenth the size, to see peak RSS stay flat as input grows 10x.
-Rates are sentences over wall time of the whole command (start-up, hashing, reading, splitting,
-scoring, writing). Prints a table and appends it to docs/benchmarks.md (``--no-record`` skips).
+Rates are sentences over the time of the whole command (start-up, hashing, reading, splitting,
+scoring, writing), by wall clock and by CPU seconds of its process tree. Prints a table and
+appends it to docs/benchmarks.md (``--no-record`` skips).
 
-Targets: --jobs 1 >= 80% of the floor's sentences/s; --jobs 2 >= 1.7x --jobs 1; peak RSS flat
-(within 20%) as the corpus grows 10x.
+Targets: --jobs 1 >= 80% of the floor's sentences/s (judged per CPU-second: on a shared machine
+wall times of runs minutes apart differ by up to 2x); --jobs 2 >= 1.7x --jobs 1 (wall time);
+peak RSS flat (within 20%) as the corpus grows 10x.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ import json
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import tempfile
 import textwrap
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -128,17 +132,39 @@ class PeakRss:
         return self.peak
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, str]:
-    """Run ``cmd``; return wall seconds, peak RSS of its process tree in bytes, stdout."""
+@dataclass
+class Row:
+    corpus: str
+    run: str
+    sentences: int
+    seconds: float  # wall
+    cpu: float  # user + system seconds of the whole process tree
+    peak: int  # bytes
+
+    @property
+    def rate(self) -> float:
+        return self.sentences / self.seconds
+
+    @property
+    def cpu_rate(self) -> float:
+        return self.sentences / self.cpu
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float, int, str]:
+    """Run ``cmd``; return wall seconds, CPU seconds of its process tree, its peak RSS in bytes,
+    and its stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     rss = PeakRss(proc.pid)
     out, err = proc.communicate()
     seconds = time.perf_counter() - start
     peak = rss.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode()[-2000:]}")
-    return seconds, peak, out.decode()
+    return seconds, cpu, peak, out.decode()
 
 
 FLOOR = textwrap.dedent(
@@ -165,10 +191,11 @@ FLOOR = textwrap.dedent(
         ("pipeline", model.pipeline.predict_proba),
         ("framelens", model.predict_proba),
     ):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for i in range(0, len(sentences), 4096):
             predict(sentences[i : i + 4096])
         result[name] = time.perf_counter() - start
+        result[name + "_cpu"] = time.process_time() - cpu
     print(json.dumps(result))
     """
 )
@@ -221,10 +248,10 @@ def ensure_model(models: Path) -> str:
 
 
 def bench_corpus(name: str, files: list[Path], models: Path, work: Path, floor_n: int) -> list:
-    rows = []
+    rows: list[Row] = []
 
     def floor_rows(when: str) -> None:
-        _, peak, out = run_measured(
+        _, _, peak, out = run_measured(
             [sys.executable, "-c", FLOOR, str(models), str(floor_n), *map(str, files)]
         )
         floor = json.loads(out)
@@ -232,9 +259,9 @@ def bench_corpus(name: str, files: list[Path], models: Path, work: Path, floor_n
             (f"floor: pipeline.predict_proba on pre-split sentences ({when})", "pipeline"),
             (f"(reference) model.predict_proba, framelens' featurizer ({when})", "framelens"),
         ):
-            rate = floor["sentences"] / floor[key]
-            rows.append((name, label, floor["sentences"], floor[key], rate, peak))
-            print(f"{name}: {label}: {rate:,.0f} sentences/s", file=sys.stderr)
+            row = Row(name, label, floor["sentences"], floor[key], floor[key + "_cpu"], peak)
+            rows.append(row)
+            print(f"{name}: {label}: {row.rate:,.0f} sentences/s", file=sys.stderr)
 
     # The floor is measured before and after the runs; the faster of the two is the one the
     # runs are judged against, so a quieter moment for the floor never flatters them.
@@ -257,14 +284,12 @@ def bench_corpus(name: str, files: list[Path], models: Path, work: Path, floor_n
             "--overwrite",
             *extra,
         ]
-        seconds, peak, _ = run_measured(cmd)
+        seconds, cpu, peak, _ = run_measured(cmd)
         counts = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))["counts"]
-        rows.append(
-            (name, label, counts["sentences"], seconds, counts["sentences"] / seconds, peak)
-        )
+        row = Row(name, label, counts["sentences"], seconds, cpu, peak)
+        rows.append(row)
         print(
-            f"{name}: {label}: {counts['sentences'] / seconds:,.0f} sentences/s, "
-            f"peak RSS {peak / 2**20:,.0f} MiB",
+            f"{name}: {label}: {row.rate:,.0f} sentences/s, peak RSS {peak / 2**20:,.0f} MiB",
             file=sys.stderr,
         )
     floor_rows("after")
@@ -313,7 +338,7 @@ def main() -> None:
         rows += bench_corpus("article-bias", files, models, work, args.floor_sentences)
 
     # Memory as the input grows tenfold: the same command on a tenth of the generated corpus.
-    seconds, peak_small, _ = run_measured(
+    _, _, peak_small, _ = run_measured(
         [
             *FRAMELENS,
             "score",
@@ -328,7 +353,7 @@ def main() -> None:
             "1",
         ]
     )
-    peak_big = next(r[5] for r in rows if r[0] == "generated" and r[1].endswith("--jobs 1"))
+    peak_big = next(r.peak for r in rows if r.corpus == "generated" and r.run.endswith("--jobs 1"))
     machine |= {"capacity_after": parallel_capacity(), "load_after": os.getloadavg()[0]}
     report = render(version, rows, machine, n_small[1], peak_small, n_big[1], peak_big)
     print(report)
@@ -346,8 +371,11 @@ def render(version, rows, machine, n_small, peak_small, n_big, peak_big) -> str:
         "",
         f"`{argv}` on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
         "",
-        f"model {version}; default --chunk-size; rates are sentences over the wall time of the "
-        "whole command (start-up, input hashing, reading, splitting, scoring, writing JSONL); "
+        f"model {version}; default --chunk-size; rates are sentences over the time of the whole "
+        "command (start-up, input hashing, reading, splitting, scoring, writing JSONL), by wall "
+        "clock and by CPU seconds of its process tree; on this shared machine other tenants "
+        "stretch wall times by up to 2x from one minute to the next, so --jobs 1 is judged "
+        "against the floor per CPU-second (both run on one core); "
         "peak RSS of the process tree; 'vs floor' compares with the faster of the two floor "
         "measurements (before and after the runs)",
         "",
@@ -357,28 +385,31 @@ def render(version, rows, machine, n_small, peak_small, n_big, peak_big) -> str:
         "(after) as fast as one (2.0x on idle cores): below ~1.9x, other work shared the cores "
         "and the --jobs 2 speed-up cannot be judged",
         "",
-        "| corpus | run | sentences | seconds | sentences/s | vs floor | peak RSS MiB |",
-        "|---|---|---|---|---|---|---|",
+        "| corpus | run | sentences | wall s | sentences/s | vs floor | CPU s | sentences per "
+        "CPU-s | vs floor | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    floors: dict[str, float] = {}
+    # Each rate is compared with the best floor measurement by the same clock.
+    floors = [r for r in rows if r.run.startswith("floor")]
+    wall = {r.corpus: max(f.rate for f in floors if f.corpus == r.corpus) for r in floors}
+    cpu = {r.corpus: max(f.cpu_rate for f in floors if f.corpus == r.corpus) for r in floors}
     for r in rows:
-        if r[1].startswith("floor"):
-            floors[r[0]] = max(floors.get(r[0], 0.0), r[4])
-    for name, label, n, seconds, rate, peak in rows:
         lines.append(
-            f"| {name} | {label} | {n:,} | {seconds:,.1f} | {rate:,.0f} | "
-            f"{rate / floors[name]:.0%} | {peak / 2**20:,.0f} |"
+            f"| {r.corpus} | {r.run} | {r.sentences:,} | {r.seconds:,.1f} | {r.rate:,.0f} | "
+            f"{r.rate / wall[r.corpus]:.0%} | {r.cpu:,.1f} | {r.cpu_rate:,.0f} | "
+            f"{r.cpu_rate / cpu[r.corpus]:.0%} | {r.peak / 2**20:,.0f} |"
         )
     lines.append("")
-    for name in floors:
-        rate = {r[1]: r[4] for r in rows if r[0] == name}
-        one = rate["framelens score --jobs 1"]
-        two = rate["framelens score --jobs 2"]
-        verdict1 = "met" if one >= 0.8 * floors[name] else "MISSED"
-        verdict2 = "met" if two >= 1.7 * one else "MISSED"
+    for name in wall:
+        runs = {r.run: r for r in rows if r.corpus == name}
+        one, two = runs["framelens score --jobs 1"], runs["framelens score --jobs 2"]
+        by_cpu, by_wall = one.cpu_rate / cpu[name], one.rate / wall[name]
+        speed_up = two.rate / one.rate
         lines.append(
-            f"- {name}: --jobs 1 at {one / floors[name]:.0%} of the floor (target >= 80%: "
-            f"{verdict1}); --jobs 2 at {two / one:.2f}x --jobs 1 (target >= 1.7x: {verdict2})"
+            f"- {name}: --jobs 1 at {by_cpu:.0%} of the floor per CPU-second ({by_wall:.0%} by "
+            f"wall time; target >= 80%: {'met' if by_cpu >= 0.8 else 'MISSED'}); --jobs 2 at "
+            f"{speed_up:.2f}x --jobs 1 by wall time (target >= 1.7x: "
+            f"{'met' if speed_up >= 1.7 else 'MISSED'})"
         )
     growth = peak_big / peak_small
     lines.append(

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 
 from ._readers import Record
@@ -24,12 +25,11 @@ def rejects_name(index: int) -> str:
 
 def render_table(columns: Mapping[str, np.ndarray], fmt: str) -> bytes:
     """The rows of ``columns`` (equal-length arrays, in column order) as one file's bytes."""
-    table = pa.table({name: _arrow(values) for name, values in columns.items()})
     if fmt == "jsonl":
-        if table.num_rows == 0:
-            return b""
-        text = table.to_pandas().to_json(orient="records", lines=True, force_ascii=False)
-        return text.encode("utf-8")
+        names = list(columns)
+        rows = zip(*(np.asarray(v).tolist() for v in columns.values()), strict=True)
+        return b"".join(orjson.dumps(dict(zip(names, row, strict=True))) + b"\n" for row in rows)
+    table = pa.table({name: _arrow(values) for name, values in columns.items()})
     sink = pa.BufferOutputStream()
     if fmt == "csv":
         import pyarrow.csv as pcsv
