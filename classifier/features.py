@@ -102,24 +102,106 @@ def _word_counter(vec: TfidfVectorizer) -> Counter:
     lookup = vec.vocabulary_.get
     low, high = vec.ngram_range
     width = len(vec.vocabulary_)
+    codes: _NgramCodes | None = None
 
     def count(texts: Sequence[str]) -> sparse.csr_matrix:
+        nonlocal codes
         texts = list(texts)
         tokens = tokenize_lowered(texts) if texts else None
         if tokens is None:  # no texts, or one holds the separator: one text at a time
             return _matrix([_word_ids(t, lookup, low, high) for t in texts], width, vec.dtype)
-        # Row of each token: how many separators come before it. An n-gram across texts holds
-        # the separator, which no vocabulary entry does, so the lookup drops it.
+        # Row of each token: how many separators come before it.
         row = np.cumsum(np.asarray(tokens, dtype=object) == SEPARATOR)
-        ids, rows = [], []
-        for n in range(low, high + 1):
-            grams = tokens if n == 1 else map(" ".join, _shifted(tokens, n))
-            found = np.fromiter(map(lookup, grams, repeat(-1)), dtype=np.int64)
-            ids.append(found)
-            rows.append(row[: len(found)])
-        return _from_pairs(np.concatenate(rows), np.concatenate(ids), len(texts), width, vec.dtype)
+        if codes is None:  # built on first use: a model loaded only to be listed never needs it
+            codes = _NgramCodes(vec.vocabulary_, high)
+        if codes.usable:
+            rows, ids = codes.find(tokens, row, low, high)
+        else:  # so many distinct tokens that n-gram codes would overflow 64 bits
+            rows, ids = _find_by_string(tokens, row, lookup, low, high)
+        return _from_pairs(rows, ids, len(texts), width, vec.dtype)
 
     return count
+
+
+class _NgramCodes:
+    """The vocabulary's n-grams as integers: each token a number below ``base``, an n-gram the
+    number its tokens' numbers make in that base. A batch's n-grams are then found with a few
+    array operations instead of one string join and one dictionary lookup each; tokens never
+    hold a space, so an n-gram string and its tokens determine each other."""
+
+    def __init__(self, vocabulary: dict[str, int], high: int) -> None:
+        self.tokens: dict[str, int] = {}
+        number = self.tokens.setdefault
+        split = [(term.split(" "), feature) for term, feature in vocabulary.items()]
+        for parts, _ in split:
+            for token in parts:
+                number(token, len(self.tokens))
+        self.base = max(len(self.tokens), 1)
+        self.usable = self.base**high < 2**62
+        self.sorted: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if not self.usable:
+            return
+        by_n: dict[int, tuple[list[int], list[int]]] = {}
+        for parts, feature in split:
+            code = 0
+            for token in parts:
+                code = code * self.base + self.tokens[token]
+            keys, features = by_n.setdefault(len(parts), ([], []))
+            keys.append(code)
+            features.append(feature)
+        for n, (keys, features) in by_n.items():
+            order = np.argsort(np.asarray(keys, dtype=np.int64))
+            self.sorted[n] = (
+                np.asarray(keys, dtype=np.int64)[order],
+                np.asarray(features, dtype=np.int64)[order],
+            )
+        # A unigram's code is its token's number: look it up by position, not by search.
+        self.unigram = np.full(self.base + 1, -1, dtype=np.int64)  # the last: unknown tokens
+        if 1 in self.sorted:
+            self.unigram[self.sorted[1][0]] = self.sorted[1][1]
+
+    def find(
+        self, tokens: list[str], row: np.ndarray, low: int, high: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(row, feature id) of every n-gram of ``tokens`` in the vocabulary."""
+        number = np.fromiter(map(self.tokens.get, tokens, repeat(-1)), np.int64, len(tokens))
+        known = number >= 0  # unknown tokens and separators are in no vocabulary n-gram
+        rows, ids = [], []
+        for n in range(low, high + 1):
+            if n not in self.sorted or len(number) < n:
+                continue
+            if n == 1:
+                found = self.unigram[number]  # -1 (the last entry) for unknown tokens
+                rows.append(row[found >= 0])
+                ids.append(found[found >= 0])
+                continue
+            m = len(number) - n + 1
+            code, ok = number[:m].copy(), known[:m].copy()
+            for k in range(1, n):
+                code = code * self.base + number[k : k + m]
+                ok &= known[k : k + m]
+            start, code = np.flatnonzero(ok), code[ok]  # search only n-grams of known tokens
+            keys, features = self.sorted[n]
+            at = np.minimum(np.searchsorted(keys, code), len(keys) - 1)
+            hit = keys[at] == code
+            rows.append(row[start[hit]])
+            ids.append(features[at[hit]])
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(rows), np.concatenate(ids)
+
+
+def _find_by_string(
+    tokens: list[str], row: np.ndarray, lookup: Callable, low: int, high: int
+) -> tuple[np.ndarray, np.ndarray]:
+    # An n-gram across texts holds the separator, which no vocabulary entry does.
+    ids, rows = [], []
+    for n in range(low, high + 1):
+        grams = tokens if n == 1 else map(" ".join, _shifted(tokens, n))
+        found = np.fromiter(map(lookup, grams, repeat(-1)), dtype=np.int64)
+        ids.append(found)
+        rows.append(row[: len(found)])
+    return np.concatenate(rows), np.concatenate(ids)
 
 
 def _word_ids(text: str, lookup: Callable, low: int, high: int) -> list[int]:
