@@ -66,7 +66,24 @@ def main(verbose: bool) -> None:
     default=None,
     help="How much lower CV macro-F1 may be than the current model's [default 0.02].",
 )
-@click.option("--jobs", type=int, default=None, help="Processes for cross-validation.")
+@click.option(
+    "--jobs",
+    type=int,
+    default=None,
+    help="Processes for cross-validation (with --engine dask and no --scheduler: local workers).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where model selection's cross-validation runs: here, or on a Dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address (tcp://HOST:8786) for --engine dask [default: a local cluster].",
+)
 @click.option(
     "--level",
     type=click.Choice(["auto", "sentence", "article"]),
@@ -75,11 +92,15 @@ def main(verbose: bool) -> None:
     help="What a row is; article models also label whole texts. auto: by row length.",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def train(csv_files, scheme, models_dir, force, tolerance, jobs, level, fmt) -> None:
+def train(
+    csv_files, scheme, models_dir, force, tolerance, jobs, engine, scheduler, level, fmt
+) -> None:
     """Train a model from labelled CSV files (text,label[,article_id,target]) and publish it."""
     from training import DEFAULT_TOLERANCE
     from training import train as run_train
 
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     result = run_train(
         csv_files,
         scheme=scheme,
@@ -87,6 +108,9 @@ def train(csv_files, scheme, models_dir, force, tolerance, jobs, level, fmt) -> 
         force=force,
         tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
         n_jobs=jobs,
+        level=level,
+        engine=engine,
+        scheduler=scheduler,
     )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -23,6 +23,7 @@ from classifier.registry import ModelRegistry
 from classifier.scheme import Scheme
 from classifier.targets import normalise_target
 
+from .cluster import joblib_backend
 from .dataset import Dataset, read_dataset
 from .evaluate import compute_metrics, plot_metrics
 from .fit import FitConfig, fit_pipeline
@@ -58,11 +59,15 @@ def train(
     tolerance: float = DEFAULT_TOLERANCE,
     n_jobs: int | None = None,
     level: str = "auto",
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> TrainResult:
     """Read, check, cross-validate, fit and publish; promote if not worse than the current model.
 
     ``level`` says what a row is: a ``sentence``, an ``article`` (the model then also labels
     whole texts), or ``auto`` (articles when the median row is longer than a long paragraph).
+    ``engine="dask"`` runs the cross-validation of model selection on a Dask cluster (the one at
+    ``scheduler``, or a local one of ``n_jobs`` workers) through joblib's dask backend.
     Any error before the final rename leaves the registry exactly as it was.
     """
     if level not in LEVELS:
@@ -77,7 +82,11 @@ def train(
         configs = [replace(config, targeted=dataset.has_targets)]
     else:
         configs = candidate_configs(FitConfig(targeted=dataset.has_targets))
-    found = select(dataset.inputs, dataset.labels, dataset.groups, configs=configs, n_jobs=n_jobs)
+    with joblib_backend(engine, workers=n_jobs, scheduler=scheduler) as where:
+        log.info("cross-validating on %s", where)
+        found = select(
+            dataset.inputs, dataset.labels, dataset.groups, configs=configs, n_jobs=n_jobs
+        )
     config, proba, classes = found["config"], found["proba"], found["classes"]
     truth = np.array([classes.index(label) for label in dataset.labels])
     threshold = choose_threshold(proba, truth, dataset.scheme.uncertain_threshold)
@@ -98,6 +107,7 @@ def train(
     manifest = _manifest(dataset, metrics, config, created)
     manifest["level"] = level
     manifest["selection"] = {
+        "engine": {"name": engine, "scheduler": scheduler},
         "search": found["search"],
         "temperature": found["temperature"],
         "uncertain_threshold": threshold,
