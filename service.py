@@ -133,7 +133,7 @@ class ModelHolder:
                     self._token = token
                     return self.model
                 if self.model is None or self.model.version != version or force:
-                    new = self.registry.load(version)
+                    new = self.registry.load(version).warm()
                     self.model = new  # the swap: one reference, assigned after a complete load
                     log.info("serving model %s", new.version)
                 self.load_error = None
@@ -162,7 +162,7 @@ class ModelHolder:
             if version in self._cache:
                 self._cache.move_to_end(version)
                 return self._cache[version]
-        loaded = self.registry.load(version)
+        loaded = self.registry.load(version).warm()
         with self._cache_lock:
             self._cache[version] = loaded
             while len(self._cache) > CACHED_VERSIONS:

@@ -79,6 +79,12 @@ class Model:
         """The pipeline's features for ``texts``, equal to ``pipeline[:-1].transform``."""
         return self._featurizer.transform(texts)
 
+    def warm(self) -> Model:
+        """Build the featurizer's lookup tables now (a quarter second for a large vocabulary)
+        rather than in the first request; returns the model."""
+        self.features(["warm"])
+        return self
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of every label (columns in ``classes`` order) for each text."""
         return self.pipeline[-1].predict_proba(self.features(texts))
