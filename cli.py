@@ -35,6 +35,23 @@ models_option = click.option(
 )
 
 
+scheduler_option = click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address (tcp://HOST:8786) for --engine dask [default: a local cluster].",
+)
+
+
+def engine_option(help_text: str) -> Any:
+    return click.option(
+        "--engine",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _registry(models_dir: Path | None) -> ModelRegistry:
     return ModelRegistry(models_dir)
 
@@ -72,18 +89,8 @@ def main(verbose: bool) -> None:
     default=None,
     help="Processes for cross-validation (with --engine dask and no --scheduler: local workers).",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="Where model selection's cross-validation runs: here, or on a Dask cluster.",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    help="Dask scheduler address (tcp://HOST:8786) for --engine dask [default: a local cluster].",
-)
+@engine_option("Where model selection's cross-validation runs: here, or on a Dask cluster.")
+@scheduler_option
 @click.option(
     "--level",
     type=click.Choice(["auto", "sentence", "article"]),
@@ -343,18 +350,8 @@ def serve(host, port, workers, threads, models_dir) -> None:
     show_default=True,
     help="Worker processes (with --engine dask and no --scheduler: local Dask workers).",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="Score on this machine, or on a Dask distributed cluster.",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    help="Dask scheduler address (tcp://HOST:8786) for --engine dask [default: a local cluster].",
-)
+@engine_option("Score on this machine, or on a Dask distributed cluster.")
+@scheduler_option
 @click.option("--overwrite", is_flag=True, help="Replace another run's output in --output.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; print only the summary.")
 @click.option("--model", "version", default=None, help="Model version [default: current].")
