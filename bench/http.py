@@ -24,10 +24,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, where "http.py" would shadow the
-# standard library's http package; move the folder to the end before anything imports http.
+# Any script run from this folder has it first on sys.path, where this file shadows the standard
+# library's http package (nltk, urllib and requests import http.client). Run as a script, move
+# the folder to the end before anything imports http. Imported as "http" by a sibling script,
+# hand over the standard library's package in this module's place (importlib allows that).
 _HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
+_AHEAD = [p for p in sys.path if Path(p or ".").resolve() == _HERE]
+sys.path[:] = [p for p in sys.path if p not in _AHEAD] + [str(_HERE)]
+if __name__ == "http":
+    del sys.modules["http"]
+    import http as _standard_library_http
+
+    sys.modules["http"] = _standard_library_http
+    sys.path[:] = _AHEAD + [p for p in sys.path if p != str(_HERE)]
 
 import argparse
 import datetime as dt
