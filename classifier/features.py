@@ -15,7 +15,7 @@ own ``transform``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -270,7 +270,8 @@ def _matrix(rows: list[list[int]], width: int, dtype: Any) -> sparse.csr_matrix:
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum([len(r) for r in rows], out=indptr[1:])
     index_dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
-    indices = np.fromiter((i for r in rows for i in r), dtype=index_dtype, count=int(indptr[-1]))
+    flat = chain.from_iterable(rows)
+    indices = np.fromiter(flat, dtype=index_dtype, count=int(indptr[-1]))
     data = np.ones(len(indices), dtype=dtype)
     counts = sparse.csr_matrix(
         (data, indices, indptr.astype(index_dtype)), shape=(len(rows), width)
