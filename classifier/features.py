@@ -266,15 +266,7 @@ def _from_pairs(
 
 
 def _matrix(rows: list[list[int]], width: int, dtype: Any) -> sparse.csr_matrix:
-    """Counts as CountVectorizer makes them: one row per text, sorted columns, summed."""
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([len(r) for r in rows], out=indptr[1:])
-    index_dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
-    flat = chain.from_iterable(rows)
-    indices = np.fromiter(flat, dtype=index_dtype, count=int(indptr[-1]))
-    data = np.ones(len(indices), dtype=dtype)
-    counts = sparse.csr_matrix(
-        (data, indices, indptr.astype(index_dtype)), shape=(len(rows), width)
-    )
-    counts.sum_duplicates()
-    return counts
+    """Counts from one list of vocabulary ids per text."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    ids = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    return _from_pairs(np.repeat(np.arange(len(rows)), lengths), ids, len(rows), width, dtype)

@@ -8,14 +8,9 @@ from contextlib import contextmanager
 
 from joblib import parallel_config
 
-from classifier.errors import FramelensError
+from classifier.batch import connect_dask
 
 ENGINES = ("local", "dask")
-CONNECT_TIMEOUT = "10s"
-
-
-class ClusterError(FramelensError):
-    code = "cluster_unreachable"
 
 
 @contextmanager
@@ -23,7 +18,8 @@ def joblib_backend(engine: str, *, workers: int | None, scheduler: str | None) -
     """Run the ``joblib.Parallel`` calls inside on ``engine``; yields where they run.
 
     ``local``: this machine's processes (joblib's default). ``dask``: the cluster at
-    ``scheduler``, or a ``LocalCluster`` of ``workers`` single-threaded processes.
+    ``scheduler``, or a ``LocalCluster`` of ``workers`` single-threaded processes. An unreachable
+    scheduler raises ``EngineError``, as it does for ``framelens score``.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
@@ -32,27 +28,7 @@ def joblib_backend(engine: str, *, workers: int | None, scheduler: str | None) -
     if engine == "local":
         yield "local processes"
         return
-    from distributed import Client, LocalCluster
-
-    cluster = None
-    try:
-        if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-    except OSError as exc:
-        if cluster is not None:
-            cluster.close()
-        raise ClusterError(
-            f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with "
-            "'dask scheduler' or leave out --scheduler to use a local cluster"
-        ) from exc
+    client, cluster = connect_dask(workers or os.cpu_count() or 1, scheduler)
     try:
         with parallel_config(backend="dask"):
             yield f"Dask scheduler {client.scheduler.address}"

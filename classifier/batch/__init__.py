@@ -6,6 +6,7 @@ appears whole or not at all. Runs resume after a crash, and run in this process,
 processes, or on a Dask cluster with the same output.
 """
 
+from ._dask import connect as connect_dask
 from ._errors import BatchInputError, EngineError, OutputDirError
 from ._readers import Record, open_inputs
 from ._run import DEFAULT_CHUNK_SIZE, ENGINES, ScoreOptions, ScoreResult, score_corpus
@@ -25,6 +26,7 @@ __all__ = [
     "ScoreOptions",
     "ScoreResult",
     "open_inputs",
+    "connect_dask",
     "score_chunk",
     "score_corpus",
 ]

@@ -23,6 +23,31 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = "20s"
 
 
+def connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
+    """A Dask client and the ``LocalCluster`` started for it (None when ``scheduler`` names a
+    running one): ``workers`` single-threaded worker processes, for the caller to close.
+
+    Raises
+    ------
+    EngineError
+        If the scheduler cannot be reached.
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT), None
+    except (OSError, TimeoutError) as exc:
+        raise EngineError(
+            f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with "
+            "'dask scheduler' or leave out --scheduler to use a local cluster"
+        ) from exc
+
+
 class DaskEngine:
     """Chunks as Dask tasks, at most two per worker in flight.
 
@@ -36,25 +61,7 @@ class DaskEngine:
     name = "dask"
 
     def __init__(self, model: Model, *, jobs: int, scheduler: str | None) -> None:
-        from distributed import Client, LocalCluster
-
-        self._cluster: Any = None
-        if scheduler is None:
-            self._cluster = LocalCluster(
-                n_workers=jobs,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-            self.client = Client(self._cluster)
-        else:
-            try:
-                self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError) as exc:
-                raise EngineError(
-                    f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with "
-                    "'dask scheduler' or leave out --scheduler to use a local cluster"
-                ) from exc
+        self.client, self._cluster = connect(jobs, scheduler)
         try:
             self.workers = max(1, len(self.client.scheduler_info()["workers"]))
             # One copy per worker, sent once, not one per task.
