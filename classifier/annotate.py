@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TextError
+from .labelling import label_articles, summarise
 from .model import Model
 from .targets import with_target
 from .text import Sentence
@@ -57,13 +58,13 @@ def label_article(model: Model, text: str, *, target: str | None = None) -> dict
     """An article-level model's label for the whole text, as it was trained to give one."""
     document = " ".join(text.split())
     proba = model.predict_proba([with_target(document, target) if model.uses_target else document])
+    proba = model.scheme_proba(proba)
     best = int(proba[0].argmax())
+    labels = model.scheme.label_ids
     return {
-        "label": model.classes[best],
+        "label": labels[best],
         "confidence": round(float(proba[0, best]), 4),
-        "probabilities": {
-            c: round(float(p), 4) for c, p in zip(model.classes, proba[0], strict=True)
-        },
+        "probabilities": {c: round(float(p), 4) for c, p in zip(labels, proba[0], strict=True)},
     }
 
 
@@ -82,43 +83,33 @@ def label_sentences(
     evidence_terms: int = EVIDENCE_TERMS,
     target: str | None = None,
 ) -> dict[str, Any]:
-    """Sentence records and the article summary for already split sentences."""
-    classes = model.classes
-    inputs = [with_target(s.text, target) if model.uses_target else s.text for s in sentences]
-    features = model.features(inputs)
-    proba = model.pipeline[-1].predict_proba(features)
-    best = proba.argmax(axis=1)
-    confidence = proba[np.arange(len(best)), best]
-    uncertain = (confidence < model.scheme.uncertain_threshold).tolist()
-    evidence = model.evidence(features, best, evidence_terms)
+    """Sentence records and the article summary for the already split sentences of one article."""
+    labelled = label_articles(model, [sentences], target=target)
+    labels = labelled.labels
+    evidence = model.evidence(labelled.features, labelled.best, evidence_terms)
     # Rounded and converted to Python values in bulk: per-value round() and float() calls
     # were a fifth of the service's time per request.
-    rounded = np.round(proba, 4).tolist()
-    confidence = np.round(confidence, 4).tolist()
-    labels = [classes[i] for i in best.tolist()]
-    records = [
-        {
-            "index": sentence.index,
-            "start": sentence.start,
-            "end": sentence.end,
-            "text": sentence.text,
-            "label": labels[row],
-            "confidence": confidence[row],
-            "uncertain": uncertain[row],
-            "probabilities": dict(zip(classes, rounded[row], strict=True)),
-            "evidence": evidence[row],
-        }
-        for row, sentence in enumerate(sentences)
-    ]
-    return {"sentences": records, "summary": summarise(model.scheme.label_ids, best, classes)}
-
-
-def summarise(label_ids: Sequence[str], best: np.ndarray, classes: Sequence[str]) -> dict:
-    """Counts and shares per label (every label of the scheme) and the most frequent one."""
-    counts = dict.fromkeys(label_ids, 0)
-    for i in best:
-        counts[classes[int(i)]] = counts.get(classes[int(i)], 0) + 1
-    total = sum(counts.values())
-    shares = {k: round(v / total, 4) if total else 0.0 for k, v in counts.items()}
-    dominant = max(counts, key=lambda k: counts[k]) if total else None
-    return {"counts": counts, "shares": shares, "dominant": dominant}
+    rounded = np.round(labelled.proba, 4).tolist()
+    confidence = np.round(labelled.confidence, 4).tolist()
+    best = labelled.best.tolist()
+    uncertain = labelled.uncertain.tolist()
+    records = []
+    for row, sentence in enumerate(sentences):
+        context = labelled.contexts[row]
+        source = context.source if context is not None else None
+        records.append(
+            {
+                "index": sentence.index,
+                "start": sentence.start,
+                "end": sentence.end,
+                "text": sentence.text,
+                "label": labels[best[row]],
+                "confidence": confidence[row],
+                "uncertain": uncertain[row],
+                "reason": labelled.reasons[row],
+                "probabilities": dict(zip(labels, rounded[row], strict=True)),
+                "evidence": evidence[row],
+                "source": source.as_dict() if source is not None else None,
+            }
+        )
+    return {"sentences": records, "summary": summarise(labelled)}

@@ -23,6 +23,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from .context import TextOnly, texts_of
 from .tokens import SEPARATOR, tokenize, tokenize_lowered
 
 # Words whose character n-gram ids are remembered; cleared when full, so memory stays bounded.
@@ -59,6 +60,12 @@ def _blocks(union: FeatureUnion) -> list[Callable[[Sequence[str]], Any]] | None:
     for _, step in union.transformer_list:
         if isinstance(step, str):  # "drop" or "passthrough": let scikit-learn handle it
             return None
+        if isinstance(step, TextOnly):  # the text without its context codes
+            inner = step.vectorizer_
+            counter = _counter(inner)
+            block = _tfidf(inner, counter) if counter else _own_transform(inner)
+            blocks.append(lambda texts, block=block: block(texts_of(texts)))
+            continue
         counter = _counter(step)
         blocks.append(_tfidf(step, counter) if counter else _own_transform(step))
     return blocks

@@ -15,7 +15,7 @@ from .scheme import Scheme, scheme_from_dict
 from .text import SentenceSplitter
 
 # Feature blocks whose names are shown as evidence; character n-grams are not readable words.
-_EVIDENCE_BLOCKS = ("word",)
+_EVIDENCE_BLOCKS = ("word", "context")
 
 
 @dataclass
@@ -30,6 +30,8 @@ class Model:
     _weights: np.ndarray = field(init=False, repr=False)
     _names: np.ndarray = field(init=False, repr=False)
     _shown: np.ndarray = field(init=False, repr=False)
+    _unigram: np.ndarray = field(init=False, repr=False)
+    _columns: list[int] = field(init=False, repr=False)
     _featurizer: Featurizer = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -40,11 +42,19 @@ class Model:
             coef = np.vstack([-coef[0], coef[0]])
         else:  # centred logits: adding one value to every label's logit changes nothing
             coef = coef - coef.mean(axis=0, keepdims=True)
-        self._weights = coef
+        # Everything in the scheme's label order: the model's column of each scheme label.
+        classes = self.classes
+        self._columns = [classes.index(c) if c in classes else -1 for c in self.scheme.label_ids]
+        self._weights = np.zeros((len(self._columns), coef.shape[1]))
+        for j, c in enumerate(self._columns):
+            if c >= 0:
+                self._weights[j] = coef[c]
         names = np.asarray(self.pipeline[:-1].get_feature_names_out(), dtype=object)
         block = np.array([str(n).split("__", 1)[0] for n in names])
         self._shown = np.isin(block, _EVIDENCE_BLOCKS) | (block == names.astype(str))
         self._names = np.array([str(n).split("__", 1)[-1] for n in names], dtype=object)
+        # Single words of the word block: how much of a sentence the model knows.
+        self._unigram = (block == "word") & np.array([" " not in n for n in self._names])
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Sent to worker processes and Dask workers: the fields, and the rest is rebuilt there.
@@ -71,6 +81,11 @@ class Model:
         return bool(self.manifest.get("uses_target"))
 
     @property
+    def uses_context(self) -> bool:
+        """Whether the model learned from attribution (its scheme has actors)."""
+        return bool(self.manifest.get("uses_context"))
+
+    @property
     def classes(self) -> list[str]:
         """Label ids in the order of the probability columns, read from the pipeline."""
         return [str(c) for c in self.pipeline.classes_]
@@ -89,10 +104,26 @@ class Model:
         """Probability of every label (columns in ``classes`` order) for each text."""
         return self.pipeline[-1].predict_proba(self.features(texts))
 
+    def scheme_proba(self, proba: np.ndarray) -> np.ndarray:
+        """The classifier's probabilities with columns in the scheme's label order."""
+        out = np.zeros((proba.shape[0], len(self._columns)))
+        for j, c in enumerate(self._columns):
+            if c >= 0:
+                out[:, j] = proba[:, c]
+        return out
+
+    def known_words(self, features: sparse.csr_matrix) -> np.ndarray:
+        """For each row, how many distinct words of its text the model has a feature for."""
+        n = features.shape[0]
+        rows = np.repeat(np.arange(n), np.diff(features.indptr))
+        hit = self._unigram[features.indices]
+        return np.bincount(rows[hit], minlength=n)
+
     def evidence(
         self, features: sparse.csr_matrix, labels: np.ndarray, k: int, *, decimals: int = 4
     ) -> list[list[dict[str, Any]]]:
-        """For each row, the ``k`` terms that pushed hardest toward that row's label.
+        """For each row, the ``k`` terms that pushed hardest toward that row's label (``labels``:
+        each row's column in the scheme's label order).
 
         Each term is ``{"term": ..., "weight": ...}``, the weight rounded to ``decimals``. A
         term's weight is its TF-IDF value times its coefficient for the label, centred over the

@@ -10,10 +10,12 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .actors import Actor, ActorIndex, actors_from_list, check_unique_aliases
 from .errors import SchemeError
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -41,6 +43,8 @@ class Label:
     name: str
     description: str
     color: str
+    # Who speaks for this label: people, institutions, outlets... (``classifier.actors``).
+    actors: tuple[Actor, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,15 @@ class Scheme:
     def label_ids(self) -> list[str]:
         return [label.id for label in self.labels]
 
+    @property
+    def has_actors(self) -> bool:
+        return any(label.actors for label in self.labels)
+
+    @cached_property
+    def actor_index(self) -> ActorIndex:
+        """Every label's actors, ready to be found in text (built once per scheme)."""
+        return ActorIndex({label.id: label.actors for label in self.labels})
+
     def label(self, label_id: str) -> Label:
         for label in self.labels:
             if label.id == label_id:
@@ -66,6 +79,11 @@ class Scheme:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["labels"] = [asdict(label) for label in self.labels]
+        for label in data["labels"]:
+            if not label["actors"]:
+                del label["actors"]
+            else:
+                label["actors"] = [{**a, "aliases": list(a["aliases"])} for a in label["actors"]]
         data["favg_labels"] = list(self.favg_labels)
         return data
 
@@ -116,8 +134,10 @@ def scheme_from_dict(data: Mapping[str, Any], source: str = "<scheme>") -> Schem
                 name=str(raw.get("name", label_id.replace("_", " ").capitalize())),
                 description=str(raw.get("description", "")),
                 color=color.lower(),
+                actors=actors_from_list(raw.get("actors"), source, f"{where}.actors"),
             )
         )
+    check_unique_aliases({label.id: label.actors for label in labels}, source)
     favg = tuple(data.get("favg_labels", ()))
     for label_id in favg:
         if label_id not in seen:

@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classifier.context import inputs_for
 from classifier.errors import TrainingDataError
 from classifier.scheme import Scheme, available_schemes, infer_scheme, load_scheme, normalise_label
 from classifier.targets import with_target
+from classifier.text import Sentence
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,25 @@ class Dataset:
     def inputs(self) -> list[str]:
         """What the model sees: each text, prefixed by its target when the data has targets."""
         return [with_target(r.text, r.target) for r in self.rows]
+
+    def model_inputs(self, *, context: bool) -> list[str]:
+        """What the model sees for each row; with ``context``, the rows of an article (consecutive
+        rows of one ``article_id``) are read in order for who speaks in each."""
+        actors = self.scheme.actor_index if context else None
+        return inputs_for(self.articles(), self.inputs, actors)[0]
+
+    def articles(self) -> list[list[Sentence]]:
+        """Consecutive rows of one article as its sentences, offsets as if joined by a space."""
+        articles: list[list[Sentence]] = []
+        previous, offset = None, 0
+        for row in self.rows:
+            if row.article_id != previous or not articles:
+                articles.append([])
+                previous, offset = row.article_id, 0
+            sentences = articles[-1]
+            sentences.append(Sentence(len(sentences), offset, offset + len(row.text), row.text))
+            offset += len(row.text) + 1
+        return articles
 
     @property
     def labels(self) -> list[str]:

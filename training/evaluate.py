@@ -154,10 +154,13 @@ def plot_metrics(metrics: dict[str, Any], path: Path, title: str) -> Path:
 
 def evaluate_model(model: Any, csv_path: str | Path) -> dict[str, Any]:
     """Metrics of a loaded model on a labelled CSV checked against the model's own scheme."""
+    from classifier.labelling import label_articles
+
     from .dataset import read_dataset
 
     dataset = read_dataset([csv_path], model.scheme, min_per_label=0)
-    proba = model.predict_proba(dataset.inputs if model.uses_target else dataset.texts)
-    classes = model.classes
-    predicted = [classes[i] for i in proba.argmax(axis=1)]
-    return compute_metrics(dataset.labels, predicted, model.scheme, proba=proba, classes=classes)
+    labelled = label_articles(model, dataset.articles(), targets=dataset.targets)
+    predicted = [labelled.label_of(i) for i in range(len(dataset.rows))]
+    return compute_metrics(
+        dataset.labels, predicted, model.scheme, proba=labelled.proba, classes=labelled.labels
+    )

@@ -11,6 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from classifier.context import ContextFeatures, TextOnly
 from classifier.targets import TargetInteraction
 from classifier.tokens import tokenize
 
@@ -29,6 +30,8 @@ class FitConfig:
     max_features: int | None = 200_000
     # Inputs carry a target (stance data): add per-target copies of the word features.
     targeted: bool = False
+    # Inputs carry attribution codes (``classifier.context``): learn from them too.
+    context: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,6 +78,9 @@ def build_pipeline(config: FitConfig = FitConfig()) -> Pipeline:
                 ),
             )
         )
+    if config.context:
+        blocks = [(name, TextOnly(vectorizer=step)) for name, step in blocks]
+        blocks.append(("context", ContextFeatures()))
     return Pipeline(
         [
             ("features", FeatureUnion(blocks)),

@@ -78,15 +78,17 @@ def train(
             "article" if np.median([len(t) for t in dataset.texts]) > ARTICLE_CHARS else "sentence"
         )
     log.info("training on %d rows, scheme %s", len(dataset.rows), dataset.scheme.name)
+    # Attribution features for sentence models of schemes that name their parties' actors.
+    context = dataset.scheme.has_actors and level == "sentence"
+    inputs = dataset.model_inputs(context=context)
+    fixed = {"targeted": dataset.has_targets, "context": context}
     if config is not None:
-        configs = [replace(config, targeted=dataset.has_targets)]
+        configs = [replace(config, **fixed)]
     else:
-        configs = candidate_configs(FitConfig(targeted=dataset.has_targets))
+        configs = candidate_configs(FitConfig(**fixed))
     with joblib_backend(engine, workers=n_jobs, scheduler=scheduler) as where:
         log.info("cross-validating on %s", where)
-        found = select(
-            dataset.inputs, dataset.labels, dataset.groups, configs=configs, n_jobs=n_jobs
-        )
+        found = select(inputs, dataset.labels, dataset.groups, configs=configs, n_jobs=n_jobs)
     config, proba, classes = found["config"], found["proba"], found["classes"]
     truth = np.array([classes.index(label) for label in dataset.labels])
     threshold = choose_threshold(proba, truth, dataset.scheme.uncertain_threshold)
@@ -95,7 +97,7 @@ def train(
         dataset.labels, predicted, dataset.scheme, proba=proba, classes=classes
     )
     metrics["cv"] = {"folds": found["folds"], "grouped_by_article": found["grouped"]}
-    pipeline = fit_pipeline(dataset.inputs, dataset.labels, config)
+    pipeline = fit_pipeline(inputs, dataset.labels, config)
     _scale(pipeline, found["temperature"])
     payload = {
         "format": 1,
@@ -162,6 +164,7 @@ def _manifest(dataset: Dataset, metrics: dict, config: FitConfig, created: datet
         },
         "config": config.to_dict(),
         "uses_target": dataset.has_targets,
+        "uses_context": config.context,
         "targets": sorted({normalise_target(t) for t in dataset.targets if t}),
         "metrics": metrics,
     }

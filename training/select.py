@@ -121,6 +121,7 @@ def _feature_key(config: FitConfig) -> tuple:
         config.min_df,
         config.max_features,
         config.targeted,
+        config.context,
     )
 
 

@@ -1,4 +1,4 @@
-"""Score one chunk of records: split every article, one ``predict_proba`` over all sentences.
+"""Score one chunk of records: split every article, label all its sentences in one call.
 
 ``score_chunk`` is a pure function of the model and the chunk, and returns the chunk's output
 file already rendered to bytes. Every engine (in-process, worker processes, Dask workers on other
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..labelling import label_articles
 from ..model import Model
 from ._readers import Record
 from ._writers import render_rejects, render_table
@@ -39,11 +40,7 @@ def score_chunk(
     labels = model.scheme.label_ids
     rejects = [(i, r) for i, r in enumerate(records) if r.problem is not None]
     ids: list[str] = []
-    texts: list[str] = []
-    sentence_no: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    article_of: list[int] = []
+    articles = []
     for position, record in enumerate(records):
         if record.problem is not None or record.text is None:
             continue
@@ -51,34 +48,35 @@ def score_chunk(
         if not sentences:
             rejects.append((position, _as_reject(record, "the text holds no sentence")))
             continue
-        article = len(ids)
         ids.append(str(record.id))
-        for s in sentences:
-            texts.append(s.text)
-            sentence_no.append(s.index)
-            starts.append(s.start)
-            ends.append(s.end)
-            article_of.append(article)
+        articles.append(sentences)
     rejects.sort(key=lambda pair: pair[0])
 
-    proba, best = _predict(model, texts, labels)
-    confidence = proba[np.arange(len(texts)), best] if texts else np.zeros(0)
-    uncertain = confidence < model.scheme.uncertain_threshold
-    owner = np.asarray(article_of, dtype=np.int64)
+    labelled = label_articles(model, articles)
+    best, uncertain = labelled.best, labelled.uncertain
+    lengths = np.fromiter(map(len, articles), dtype=np.int64, count=len(articles))
+    owner = np.repeat(np.arange(len(articles)), lengths)
     label_counts = np.bincount(best, minlength=len(labels))
+    n = len(best)
 
     if level == "sentence":
+        flat = [s for sentences in articles for s in sentences]
+        sources = [c.source if c is not None else None for c in labelled.contexts]
         columns: dict[str, Any] = {
             "id": np.asarray(ids, dtype=object)[owner],
-            "sentence": np.asarray(sentence_no, dtype=np.int64),
-            "start": np.asarray(starts, dtype=np.int64),
-            "end": np.asarray(ends, dtype=np.int64),
+            "sentence": np.fromiter((s.index for s in flat), dtype=np.int64, count=n),
+            "start": np.fromiter((s.start for s in flat), dtype=np.int64, count=n),
+            "end": np.fromiter((s.end for s in flat), dtype=np.int64, count=n),
             "label": np.asarray(labels, dtype=object)[best],
-            "confidence": np.round(confidence, DECIMALS),
+            "confidence": np.round(labelled.confidence, DECIMALS),
             "uncertain": uncertain,
+            "reason": np.asarray(labelled.reasons, dtype=object),
+            "source_party": np.asarray([s.party if s else None for s in sources], dtype=object),
+            "source_start": np.asarray([s.start if s else None for s in sources], dtype=object),
+            "source_end": np.asarray([s.end if s else None for s in sources], dtype=object),
         }
         for j, label in enumerate(labels):
-            columns[f"p_{label}"] = np.round(proba[:, j], DECIMALS)
+            columns[f"p_{label}"] = np.round(labelled.proba[:, j], DECIMALS)
         dominant_counts = None
     else:
         columns, dominant_counts = _article_columns(ids, owner, best, uncertain, labels)
@@ -87,7 +85,7 @@ def score_chunk(
     stats = {
         "rows_in": len(records),
         "articles": len(ids),
-        "sentences": len(texts),
+        "sentences": n,
         "rows_out": rows_out,
         "rejects": len(rejects),
         "uncertain": int(uncertain.sum()),
@@ -98,22 +96,6 @@ def score_chunk(
     return ChunkResult(
         index, render_table(columns, fmt), render_rejects([r for _, r in rejects]), stats
     )
-
-
-def _predict(model: Model, texts: list[str], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities in scheme label order, and the index of the best label of each sentence."""
-    proba = np.zeros((len(texts), len(labels)))
-    if not texts:
-        return proba, np.zeros(0, dtype=np.int64)
-    raw = model.predict_proba(texts)
-    classes = model.classes
-    for j, label in enumerate(labels):
-        if label in classes:
-            proba[:, j] = raw[:, classes.index(label)]
-    # argmax in the model's class order, as ``annotate`` does, so ties break the same way.
-    order = np.array([labels.index(c) if c in labels else -1 for c in classes])
-    best = order[raw.argmax(axis=1)]
-    return proba, best.astype(np.int64)
 
 
 def _article_columns(

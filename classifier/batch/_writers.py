@@ -29,7 +29,7 @@ def render_table(columns: Mapping[str, np.ndarray], fmt: str) -> bytes:
         names = list(columns)
         rows = zip(*(np.asarray(v).tolist() for v in columns.values()), strict=True)
         return b"".join(orjson.dumps(dict(zip(names, row, strict=True))) + b"\n" for row in rows)
-    table = pa.table({name: _arrow(values) for name, values in columns.items()})
+    table = pa.table({name: _arrow(values, name) for name, values in columns.items()})
     sink = pa.BufferOutputStream()
     if fmt == "csv":
         import pyarrow.csv as pcsv
@@ -63,8 +63,14 @@ def render_rejects(rejects: Sequence[Record]) -> bytes:
     return "".join(lines).encode("utf-8", "backslashreplace")
 
 
-def _arrow(values: Any) -> pa.Array:
+# Columns of optional offsets: integers, empty where a sentence has no source.
+_OPTIONAL_INTS = ("source_start", "source_end")
+
+
+def _arrow(values: Any, name: str = "") -> pa.Array:
     values = np.asarray(values)
+    if name in _OPTIONAL_INTS:
+        return pa.array(values.tolist(), type=pa.int64())
     if values.dtype == object:
         return pa.array(values, type=pa.string())
     if values.dtype == bool:

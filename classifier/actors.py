@@ -1,0 +1,157 @@
+"""The actors of a label scheme: who speaks for each party, and how to find them in a sentence.
+
+A label may list its actors (people, titles, institutions, forces, outlets, channels, groups),
+each with aliases. ``ActorIndex`` finds them in tokenised text with one dictionary lookup per
+token: an alias is keyed by its first token, then checked token by token.
+
+Case: an alias written all in lower case ("rebel spokesman") matches in any case, so title-case
+headlines find it; an alias with capitals ("TASS", "Maria Zakharova") matches as written, except
+that its first letter may be either case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .errors import SchemeError
+
+# ``nation``: a country, capital or adjective ("Mali", "Bamako", "Malian"). It speaks for the
+# party alone as a subject ("Bamako said") and as the modifier of an official head ("Malian
+# army", "Mali's foreign ministry"), but not of any noun ("Malian civilians").
+KINDS = ("person", "title", "institution", "force", "outlet", "channel", "group", "nation")
+PERSON_KINDS = frozenset({"person", "title"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor of a label: its name, what kind of actor it is and the names it goes by."""
+
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def actors_from_list(raw: object, source: str, where: str) -> tuple[Actor, ...]:
+    """Parse and check a label's ``actors`` list (from TOML or a manifest)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise SchemeError(source, where, "expected a list of tables with name, kind, aliases")
+    actors = []
+    for i, item in enumerate(raw):
+        at = f"{where}[{i}]"
+        if not isinstance(item, Mapping):
+            raise SchemeError(source, at, "expected a table with name, kind and aliases")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise SchemeError(source, f"{at}.name", f"{name!r} must be a non-empty string")
+        kind = item.get("kind")
+        if kind not in KINDS:
+            raise SchemeError(source, f"{at}.kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+        aliases = item.get("aliases", [])
+        if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and a.strip() for a in aliases
+        ):
+            raise SchemeError(source, f"{at}.aliases", "must be a list of non-empty strings")
+        actors.append(Actor(name.strip(), kind, tuple(a.strip() for a in aliases)))
+    return tuple(actors)
+
+
+def check_unique_aliases(by_label: Mapping[str, Sequence[Actor]], source: str) -> None:
+    """An alias may speak for one label only: name both labels of any alias listed twice."""
+    owner: dict[str, str] = {}
+    for label_id, actors in by_label.items():
+        for actor in actors:
+            for alias in actor.names:
+                key = _key(alias)
+                other = owner.setdefault(key, label_id)
+                if other != label_id:
+                    raise SchemeError(
+                        source,
+                        f"labels.{label_id}.actors",
+                        f"alias {alias!r} is listed under both '{other}' and '{label_id}'",
+                    )
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An alias found in a token list: tokens ``first`` to ``last`` inclusive."""
+
+    first: int
+    last: int
+    party: str
+    kind: str
+    actor: str
+
+
+class ActorIndex:
+    """Every alias of a scheme's actors, keyed by its first token for fast lookup."""
+
+    def __init__(self, by_label: Mapping[str, Sequence[Actor]]) -> None:
+        # first token (lower case) -> [(tokens, case-insensitive, party, kind, actor name)]
+        self._first: dict[str, list[tuple[tuple[str, ...], bool, str, str, str]]] = {}
+        for label_id, actors in by_label.items():
+            for actor in actors:
+                for alias in actor.names:
+                    tokens = tuple(alias_tokens(alias))
+                    if not tokens:
+                        continue
+                    loose = alias == alias.lower()
+                    entry = (tokens, loose, label_id, actor.kind, actor.name)
+                    self._first.setdefault(tokens[0].lower(), []).append(entry)
+        for entries in self._first.values():
+            entries.sort(key=lambda e: -len(e[0]))  # longest alias first
+        self.nation_words = frozenset(
+            alias_tokens(a)[0].lower()
+            for actors in by_label.values()
+            for actor in actors
+            if actor.kind == "nation"
+            for a in actor.names
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self._first)
+
+    def find(self, words: Sequence[str], lowered: Sequence[str]) -> list[Match]:
+        """Aliases found in ``words`` (``lowered`` is the same in lower case), left to right."""
+        found: list[Match] = []
+        first = self._first
+        i, n = 0, len(words)
+        while i < n:
+            entries = first.get(lowered[i])
+            if entries is None:
+                i += 1
+                continue
+            for tokens, loose, party, kind, actor in entries:
+                k = len(tokens)
+                if i + k > n:
+                    continue
+                if loose:
+                    ok = all(lowered[i + j] == tokens[j].lower() for j in range(k))
+                else:
+                    ok = words[i][1:] == tokens[0][1:] and all(
+                        words[i + j] == tokens[j] for j in range(1, k)
+                    )
+                if ok:
+                    found.append(Match(i, i + k - 1, party, kind, actor))
+                    i += k
+                    break
+            else:
+                i += 1
+        return found
+
+
+def alias_tokens(alias: str) -> list[str]:
+    """An alias's tokens, cut as ``classifier.attribution`` cuts sentences."""
+    from .attribution import word_tokens
+
+    return [t for _, _, t in word_tokens(alias)]
+
+
+def _key(alias: str) -> str:
+    return " ".join(alias_tokens(alias)).lower()
