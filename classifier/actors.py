@@ -93,8 +93,10 @@ class ActorIndex:
     """Every alias of a scheme's actors, keyed by its first token for fast lookup."""
 
     def __init__(self, by_label: Mapping[str, Sequence[Actor]]) -> None:
-        # first token (lower case) -> [(tokens, case-insensitive, party, kind, actor name)]
-        self._first: dict[str, list[tuple[tuple[str, ...], bool, str, str, str]]] = {}
+        # first token (lower case) -> [(length, {key: (party, kind, actor)}, case-insensitive)],
+        # longest first. A loose alias's key is all its tokens in lower case; an exact one's
+        # is its tokens as written after the first (whose first letter may take either case).
+        tables: dict[str, dict[tuple[int, bool], dict[tuple[str, ...], Match]]] = {}
         for label_id, actors in by_label.items():
             for actor in actors:
                 for alias in actor.names:
@@ -102,43 +104,40 @@ class ActorIndex:
                     if not tokens:
                         continue
                     loose = alias == alias.lower()
-                    entry = (tokens, loose, label_id, actor.kind, actor.name)
-                    self._first.setdefault(tokens[0].lower(), []).append(entry)
-        for entries in self._first.values():
-            entries.sort(key=lambda e: -len(e[0]))  # longest alias first
-        self.nation_words = frozenset(
-            alias_tokens(a)[0].lower()
-            for actors in by_label.values()
-            for actor in actors
-            if actor.kind == "nation"
-            for a in actor.names
-        )
+                    key = tokens if loose else (tokens[0][1:], *tokens[1:])
+                    table = tables.setdefault(tokens[0].lower(), {})
+                    found = Match(0, len(tokens) - 1, label_id, actor.kind, actor.name)
+                    table.setdefault((len(tokens), loose), {}).setdefault(key, found)
+        self._first = {
+            first: sorted(((k, loose, keys) for (k, loose), keys in table.items()), reverse=True)
+            for first, table in tables.items()
+        }
 
     def __bool__(self) -> bool:
         return bool(self._first)
 
-    def find(self, words: Sequence[str], lowered: Sequence[str]) -> list[Match]:
-        """Aliases found in ``words`` (``lowered`` is the same in lower case), left to right."""
+    def find(
+        self, words: Sequence[str], lowered: Sequence[str], lo: int = 0, hi: int | None = None
+    ) -> list[Match]:
+        """Aliases found in ``words[lo:hi]`` (``lowered``: the same words in lower case)."""
         found: list[Match] = []
         first = self._first
-        i, n = 0, len(words)
-        while i < n:
+        hi = len(words) if hi is None else hi
+        i = lo
+        while i < hi:
             entries = first.get(lowered[i])
             if entries is None:
                 i += 1
                 continue
-            for tokens, loose, party, kind, actor in entries:
-                k = len(tokens)
-                if i + k > n:
+            for k, loose, keys in entries:
+                if i + k > hi:
                     continue
                 if loose:
-                    ok = all(lowered[i + j] == tokens[j].lower() for j in range(k))
+                    hit = keys.get(tuple(lowered[i : i + k]))
                 else:
-                    ok = words[i][1:] == tokens[0][1:] and all(
-                        words[i + j] == tokens[j] for j in range(1, k)
-                    )
-                if ok:
-                    found.append(Match(i, i + k - 1, party, kind, actor))
+                    hit = keys.get((words[i][1:], *words[i + 1 : i + k]))
+                if hit is not None:
+                    found.append(Match(i, i + k - 1, hit.party, hit.kind, hit.actor))
                     i += k
                     break
             else:

@@ -15,10 +15,11 @@ means (``classifier.context``): nothing here decides a label.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from .actors import PERSON_KINDS, ActorIndex, Match
 
@@ -204,17 +205,20 @@ class _Found:
 def _analyse(
     sentence: _Sentence, actors: ActorIndex, history: list[Source], quote_open: bool
 ) -> _Found:
-    text, base = sentence.text, sentence.start
-    tokens = word_tokens(text)
-    words = [t for _, _, t in tokens]
+    text = sentence.text
+    words = _TOKEN.findall(text)
     lowered = [w.lower() for w in words]
-    inside, open_at_end, quoted_tokens = _quoted(words, quote_open)
-    quote = _quote_kind(inside, quoted_tokens, quote_open, words)
-    matches = actors.find(words, lowered) if actors else []
+    if quote_open or _HAS_QUOTE(text):
+        inside, open_at_end, quoted_tokens = _quoted(words, quote_open)
+        quote = _quote_kind(quoted_tokens, quote_open, words)
+    else:  # most sentences: no quotation, nothing inside one
+        inside, open_at_end, quote = _NOWHERE, False, None
+    if _TRIGGERS.isdisjoint(lowered):
+        return _Found(None, None, quote, quote_open, open_at_end, False)
     for i, word in enumerate(lowered):
         kind = CUES.get(word)
-        special = word in ("according", "quoted") or (word == ":" and i <= 8)
-        if (kind is None and not special) or inside[i]:
+        special = word in _SPECIAL and (word != ":" or i <= 8)
+        if (kind is None and not special) or (inside and inside[i]):
             continue
         if kind is not None and word in _NOUN_LIKE and i and lowered[i - 1] in _DETERMINERS:
             continue
@@ -229,19 +233,34 @@ def _analyse(
             if lowered[i - 2] not in _NEGATIONS:
                 continue
             at, kind = i - 2, ACT
-        span = _speaker(at, words, lowered, inside, matches, special)
+        span = _speaker(at, words, lowered, inside, actors, special)
         if span is None:
             continue
-        if word == ":":
-            kind = CLAIM
-        elif word in ("according", "quoted"):
+        if special:
             kind = CLAIM
         elif any(w in _NEGATIONS for w in lowered[max(0, at - 3) : i]):
             kind = ACT
-        source = _source(span, tokens, words, lowered, matches, actors, history, text, base)
+        matches = actors.find(words, lowered, span[0], span[1] + 1) if actors else []
+        source = _source(span, sentence, words, lowered, matches, history)
         if source is not None:
             return _Found(source, kind, quote, quote_open, open_at_end, True)
     return _Found(None, None, quote, quote_open, open_at_end, False)
+
+
+class _Nowhere:
+    """``inside`` for a sentence with no quotation: every token is outside."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __getitem__(self, i: int) -> bool:
+        return False
+
+
+_NOWHERE: Any = _Nowhere()
+_SPECIAL = frozenset(("according", "quoted", ":"))
+_TRIGGERS = frozenset(CUES) | _SPECIAL
+_HAS_QUOTE = re.compile('["“”«»„]').search
 
 
 def _quoted(words: list[str], quote_open: bool) -> tuple[list[bool], bool, int]:
@@ -263,7 +282,7 @@ def _quoted(words: list[str], quote_open: bool) -> tuple[list[bool], bool, int]:
     return inside, state, count
 
 
-def _quote_kind(inside: list[bool], quoted: int, quote_open: bool, words: list[str]) -> str | None:
+def _quote_kind(quoted: int, quote_open: bool, words: list[str]) -> str | None:
     if quote_open:
         return "continued"
     n = sum(1 for w in words if w not in _QUOTES)
@@ -277,7 +296,7 @@ def _speaker(
     words: list[str],
     lowered: list[str],
     inside: list[bool],
-    matches: list[Match],
+    actors: ActorIndex,
     special: bool,
 ) -> tuple[int, int] | None:
     """Token range (first, last) of who speaks through the cue at ``i``, if any."""
@@ -294,7 +313,7 @@ def _speaker(
             return None
     if word == ":":  # headline "Zakharova: Kyiv regime ...": a name before the colon
         left = _left(i, words, lowered, inside)
-        if left and any(m.first >= left[0] and m.last <= left[1] for m in matches):
+        if left and actors and actors.find(words, lowered, left[0], left[1] + 1):
             return left
         return None
     left = _left(i, words, lowered, inside)
@@ -350,18 +369,14 @@ def _right(j: int, words: list[str], lowered: list[str]) -> tuple[int, int] | No
 
 def _source(
     span: tuple[int, int],
-    tokens: list[tuple[int, int, str]],
+    sentence: _Sentence,
     words: list[str],
     lowered: list[str],
     matches: list[Match],
-    actors: ActorIndex,
     history: list[Source],
-    text: str,
-    base: int,
 ) -> Source | None:
     first, last = span
-    inner = [m for m in matches if m.first >= first and m.last <= last]
-    named = [m for m in inner if m.kind != "nation" or _speaks_as_nation(m, lowered, first, last)]
+    named = [m for m in matches if m.kind != "nation" or _speaks_as_nation(m, lowered, first, last)]
     if named:
         m = named[0]
         party = m.party if not _foreign_head(m, words, first) else None
@@ -369,7 +384,7 @@ def _source(
             DESCRIPTIONS.get(lowered[j]) == "person" for j in range(first, last + 1)
         )
         kind = "person" if person else _kind_class(m.kind)
-        return _span_source(tokens, text, base, first, last, party, False, kind)
+        return _span_source(sentence, first, last, party, False, kind)
     for j in range(first, last + 1):
         w = lowered[j]
         refers = PRONOUNS.get(w) if j == first or lowered[j - 1] in _LEADING_SKIP else None
@@ -382,7 +397,7 @@ def _source(
             start = j - 1 if refers != PRONOUNS.get(w) or w not in PRONOUNS else j
             party = earlier.party if earlier is not None else None
             kind = earlier.kind if earlier is not None else refers
-            return _span_source(tokens, text, base, start, j, party, earlier is not None, kind)
+            return _span_source(sentence, start, j, party, earlier is not None, kind)
     phrase = range(first, last + 1)
     if not any(words[j][:1].isupper() or lowered[j] in DESCRIPTIONS for j in phrase):
         return None  # "the fighting began, residents said" has a speaker; "it was said" not
@@ -391,7 +406,7 @@ def _source(
     if last - first + 1 > _MAX_UNKNOWN_TOKENS:
         return None
     kind = "org" if any(lowered[j] in _ORG_WORDS for j in range(first, last + 1)) else "person"
-    return _span_source(tokens, text, base, first, last, None, False, kind)
+    return _span_source(sentence, first, last, None, False, kind)
 
 
 def _speaks_as_nation(m: Match, lowered: list[str], first: int, last: int) -> bool:
@@ -432,16 +447,17 @@ def _nearest(history: list[Source], refers: str) -> Source | None:
 
 
 def _span_source(
-    tokens: list[tuple[int, int, str]],
-    text: str,
-    base: int,
+    sentence: _Sentence,
     first: int,
     last: int,
     party: str | None,
     inherited: bool,
     kind: str,
 ) -> Source:
-    start, end = tokens[first][0], tokens[last][1]
+    # Offsets only now, for the few tokens of a source: most sentences never need them.
+    text, base = sentence.text, sentence.start
+    spans = [m.span() for m in itertools.islice(_TOKEN.finditer(text), last + 1)]
+    start, end = spans[first][0], spans[last][1]
     return Source(text[start:end], base + start, base + end, party, inherited, kind)
 
 
