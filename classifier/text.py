@@ -38,6 +38,10 @@ _FIRST_WORD = re.compile(r"^[\"“‘'(\[]*([\w.'’-]+)")
 _ATTRIBUTION = re.compile(r"^((?:[\w.'’-]+\s+){1,4}?)(\w+)\b")
 # "at 2 p.m. Stocks fell": the time ends the sentence when a capitalised word follows.
 _TIME_END = re.compile(r"\b[ap]\.m\.(?=\s+[\"“‘']?([A-Z][\w'’-]*))")
+# Letters with dots inside, capitalised: initials in a name ("J.P. Morgan", "A.P. Moller-Maersk",
+# "S.A.", "P.L.C.") or a degree ("Ph.D.", "M.D.", "B.Sc.", "LL.M.", "D.Phil."). The word is taken
+# without its final dot.
+_DOTTED = re.compile(r"[A-Z][A-Za-z]{0,3}(?:\.[A-Za-z]{1,4})+")
 # A sentence may start in lower case with a web address ("www.un.org", "bbc.com"); "e.g." and
 # "i.e." do not match (a domain's last label has two letters or more).
 _ADDRESS = re.compile(r"(?:https?://|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b)")
@@ -175,19 +179,22 @@ def _continues(text: str, previous: tuple[int, int], start: int, cased: bool = T
     if mark == lo:
         return False
     if text[mark - 1] == ".":
-        last = text[_word_start(text, lo, mark - 1) : mark - 1].lower()
+        word = text[_word_start(text, lo, mark - 1) : mark - 1]
+        last = word.lower()
         if last in TITLES:  # "Gen. Goita": a title never ends a sentence
             return True
         if cased and text[start].islower():
             # "approx. two", "incl. drones", "Ph.D. in": in news copy a lower-case word almost
             # never starts a sentence, whichever abbreviation (or ellipsis) comes before it.
             return not _starts_lower_case_sentence(text, start)
-        if last in BEFORE_NUMBER or last in INSIDE_NAMES:
-            word = _FIRST_WORD.match(text[start : start + 20])
-            next_word = word.group(1) if word else ""
+        inside_name = last in INSIDE_NAMES or _DOTTED.fullmatch(word) is not None
+        if last in BEFORE_NUMBER or inside_name:
+            found = _FIRST_WORD.match(text[start : start + 20])
+            next_word = found.group(1) if found else ""
             if last in BEFORE_NUMBER and next_word[:1].isdigit():  # "No. 10"
                 return True
-            if last in INSIDE_NAMES and next_word.lower() not in COMMON_STARTERS:  # "U.S. Army"
+            # "U.S. Army", "J.P. Morgan", "a Ph.D. Programme"; but "a Ph.D. The ministry ..."
+            if inside_name and next_word.lower() not in COMMON_STARTERS:
                 return True
         return False
     if text[mark - 1] in "?!" and mark < end:

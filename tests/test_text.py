@@ -178,3 +178,77 @@ def test_lower_case_rule_undoes_breaks_from_the_fast_path_and_from_punkt(text, f
     assert fast._certain_break(text, match) is fast_path
     assert len(fast.spans(text)) == 2  # Punkt, fast or not, ends a sentence there
     assert [s.text for s in SPLITTER.split(text)] == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Economists at J.P. Morgan expect the cedi to weaken further.",
+        "Shipping giant A.P. Moller-Maersk paused sailings through the strait.",
+        "Miller Foods S.A. Chairman Jorge Pinto resigned on Monday.",
+        "Brewer Van Doorn N.V. Group raised its forecast.",
+        "Boatbuilder Harrow Ltd. said orders had doubled.",
+        "Insurer Coldwater P.L.C. Holdings cut 300 jobs.",
+        "Fund manager R.K. Balogun Partners bought the stake.",
+        "Carmaker Lucenti S.p.A. denied the report.",
+        "The broadcaster E.M. Sarr Co. lost its licence.",
+        "Lawyers for D.J. Oyelaran Group filed the appeal.",
+        "Telecoms group N.T. Bassey Holdings will list in Lagos.",
+    ],
+)
+def test_no_split_after_initials_inside_a_company_name(text):
+    assert [s.text for s in SPLITTER.split(text)] == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dr. Mariam Kone, Ph.D., said the data were clear.",
+        "She holds a Ph.D. in soil science from Niamey.",
+        "Oumar Ba, M.D., led the team that treated the wounded.",
+        "He earned an M.A. in history before entering politics.",
+        "The minister has a B.Sc. in chemistry.",
+        "After her LL.M. at Leiden she joined a firm in Dakar.",
+        "Candidates need an M.B.A. or an M.Sc. in finance.",
+        "A Ph.D. student filmed the protest on her phone.",
+        "He wrote his D.Phil. thesis on Sahel grain markets.",
+        "Her B.A. came from Accra and her M.Sc. from Nairobi.",
+        "The envoy, who has an MBA. from Lyon, spoke first.",
+        "A vet with a D.V.M. from Dakar examined the herd.",
+    ],
+)
+def test_no_split_after_an_academic_degree_inside_a_sentence(text):
+    assert [s.text for s in SPLITTER.split(text)] == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "She went on to earn a Ph.D. The ministry hired her in 2015.",
+            ["She went on to earn a Ph.D.", "The ministry hired her in 2015."],
+        ),
+        (
+            "Ouedraogo holds an M.D. He has worked in Kaya since 2009.",
+            ["Ouedraogo holds an M.D.", "He has worked in Kaya since 2009."],
+        ),
+        (
+            "The port contract went to Moreira S.A. Officials gave no value.",
+            ["The port contract went to Moreira S.A.", "Officials gave no value."],
+        ),
+        (
+            "He spent a decade at Verhoeven N.V. Since then he has advised governments.",
+            ["He spent a decade at Verhoeven N.V.", "Since then he has advised governments."],
+        ),
+        (
+            "She also has an LL.M. According to her office, she speaks four languages.",
+            ["She also has an LL.M.", "According to her office, she speaks four languages."],
+        ),
+        (
+            "Diallo has a B.Sc. Her brother studied law in Rabat.",
+            ["Diallo has a B.Sc.", "Her brother studied law in Rabat."],
+        ),
+    ],
+)
+def test_split_after_a_degree_or_company_initials_before_a_sentence_starter(text, expected):
+    assert [s.text for s in SPLITTER.split(text)] == expected
