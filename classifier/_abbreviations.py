@@ -37,6 +37,8 @@ COMMON_STARTERS = frozenset(
     but and or so yet however meanwhile still also then now later earlier instead in on at
     for from by with after before during when while if although though as since until
     some many most several both all no none one two three four five asked officials
+    according despite because what why how where even only not each every such another
+    among against without between across last
     """.split()
 )
 

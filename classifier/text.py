@@ -38,6 +38,13 @@ _FIRST_WORD = re.compile(r"^[\"“‘'(\[]*([\w.'’-]+)")
 _ATTRIBUTION = re.compile(r"^((?:[\w.'’-]+\s+){1,4}?)(\w+)\b")
 # "at 2 p.m. Stocks fell": the time ends the sentence when a capitalised word follows.
 _TIME_END = re.compile(r"\b[ap]\.m\.(?=\s+[\"“‘']?([A-Z][\w'’-]*))")
+# Letters with dots inside, capitalised: initials in a name ("J.P. Morgan", "A.P. Moller-Maersk",
+# "S.A.", "P.L.C.") or a degree ("Ph.D.", "M.D.", "B.Sc.", "LL.M.", "D.Phil."). The word is taken
+# without its final dot.
+_DOTTED = re.compile(r"[A-Z][A-Za-z]{0,3}(?:\.[A-Za-z]{1,4})+")
+# A sentence may start in lower case with a web address ("www.un.org", "bbc.com"); "e.g." and
+# "i.e." do not match (a domain's last label has two letters or more).
+_ADDRESS = re.compile(r"(?:https?://|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b)")
 
 
 class Sentence(NamedTuple):
@@ -83,6 +90,8 @@ class SentenceSplitter:
 
     def _split_block(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
+        # In text that is all lower case, a lower-case word after a "." does start a sentence.
+        cased = not text[start:end].islower()
         for chunk_start, chunk_end in _chunks(text, start, end):
             chunk = text[chunk_start:chunk_end]
             found: Iterable[tuple[int, int]] = self._punkt.spans(chunk)
@@ -92,7 +101,7 @@ class SentenceSplitter:
                 s, e = _strip(chunk, s, e)
                 if s == e:
                     continue
-                if spans and _continues(text, spans[-1], chunk_start + s):
+                if spans and _continues(text, spans[-1], chunk_start + s, cased):
                     spans[-1] = (spans[-1][0], chunk_start + e)
                 else:
                     spans.append((chunk_start + s, chunk_start + e))
@@ -155,8 +164,12 @@ def _strip(chunk: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
-    """Whether a sentence Punkt ended at ``previous`` really goes on at ``start``."""
+def _continues(text: str, previous: tuple[int, int], start: int, cased: bool = True) -> bool:
+    """Whether a sentence Punkt ended at ``previous`` really goes on at ``start``.
+
+    ``cased`` is False for a block written all in lower case, where a lower-case word after a
+    "." is no sign that the sentence goes on.
+    """
     # Only the sentence's tail matters, and only a "." or a quoted "?"/"!" can be undone: this
     # runs at every boundary, so look at the last characters before any regular expression.
     lo, end = max(previous[0], previous[1] - 64), previous[1]
@@ -166,15 +179,22 @@ def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
     if mark == lo:
         return False
     if text[mark - 1] == ".":
-        last = text[_word_start(text, lo, mark - 1) : mark - 1].lower()
+        word = text[_word_start(text, lo, mark - 1) : mark - 1]
+        last = word.lower()
         if last in TITLES:  # "Gen. Goita": a title never ends a sentence
             return True
-        if last in BEFORE_NUMBER or last in INSIDE_NAMES:
-            word = _FIRST_WORD.match(text[start : start + 20])
-            next_word = word.group(1) if word else ""
+        if cased and text[start].islower():
+            # "approx. two", "incl. drones", "Ph.D. in": in news copy a lower-case word almost
+            # never starts a sentence, whichever abbreviation (or ellipsis) comes before it.
+            return not _starts_lower_case_sentence(text, start)
+        inside_name = last in INSIDE_NAMES or _DOTTED.fullmatch(word) is not None
+        if last in BEFORE_NUMBER or inside_name:
+            found = _FIRST_WORD.match(text[start : start + 20])
+            next_word = found.group(1) if found else ""
             if last in BEFORE_NUMBER and next_word[:1].isdigit():  # "No. 10"
                 return True
-            if last in INSIDE_NAMES and next_word.lower() not in COMMON_STARTERS:  # "U.S. Army"
+            # "U.S. Army", "J.P. Morgan", "a Ph.D. Programme"; but "a Ph.D. The ministry ..."
+            if inside_name and next_word.lower() not in COMMON_STARTERS:
                 return True
         return False
     if text[mark - 1] in "?!" and mark < end:
@@ -187,6 +207,15 @@ def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
             said = _ATTRIBUTION.match(text[start : start + 80])
             return bool(said and said.group(2).lower() in SPEECH_VERBS)
     return False
+
+
+def _starts_lower_case_sentence(text: str, start: int) -> bool:
+    """Whether the lower-case word at ``start`` can still open a sentence: a name written with
+    a capital inside ("eBay", "iPhone") or a web address ("www.un.org")."""
+    after = text[start : start + 40]
+    word = _FIRST_WORD.match(after)
+    rest = word.group(1)[1:] if word else ""
+    return rest != rest.lower() or _ADDRESS.match(after) is not None
 
 
 def _word_start(text: str, lo: int, dot: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from classifier import SentenceSplitter
+from classifier._punkt import _PERIOD_CONTEXT
 from conftest import DATA
 from training.splitter import boundary_scores, read_gold
 
@@ -110,3 +111,144 @@ def test_learned_parameters_round_trip_through_the_model(tiny_model):
     params = tiny_model.splitter.params
     assert {"abbrev_types", "collocations", "sent_starters", "ortho_context"} <= set(params)
     assert SentenceSplitter(params).split("Col. Maiga spoke. He left.")[1].text == "He left."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The storm flattened approx. two dozen huts near Diffa.",
+        "Turnout was est. 2,000 at the rally in Kano, organisers said.",
+        "It pits the junta vs. the armed groups of the north.",
+        "Police seized weapons incl. drones and rocket launchers.",
+        "Several gov. officials were arrested on Tuesday.",
+        "The health dept. of the region reported 14 new cases.",
+        "Floods covered some 30 sq. km of rice fields.",
+        "The bond pays 4% p.a. until 2031.",
+        "A govt. spokesman declined to comment.",
+        "Boats may carry max. forty people each.",
+        "Output fell last yr. according to the ministry.",
+        "Shares of Ardent P.L.C. slipped 2% in London.",
+        '"We searched... there was nothing left," a farmer said.',
+    ],
+)
+def test_no_sentence_ends_before_a_lower_case_word(text):
+    assert [s.text for s in SPLITTER.split(text)] == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Sales rose 4% in May. eBay gained most.",
+            ["Sales rose 4% in May.", "eBay gained most."],
+        ),
+        (
+            "Its app crashed. iPhone owners were hit hardest.",
+            ["Its app crashed.", "iPhone owners were hit hardest."],
+        ),
+        (
+            "Results go online on Monday. www.ceni.example will list them.",
+            ["Results go online on Monday.", "www.ceni.example will list them."],
+        ),
+        (
+            "The claim spread fast. bbc.com reported it first.",
+            ["The claim spread fast.", "bbc.com reported it first."],
+        ),
+        ("he left early. she stayed on.", ["he left early.", "she stayed on."]),
+        (
+            "Arms, e.g. drones, were seized. Police said so.",
+            ["Arms, e.g. drones, were seized.", "Police said so."],
+        ),
+    ],
+)
+def test_a_lower_case_sentence_start_still_splits_where_it_must(text, expected):
+    assert [s.text for s in SPLITTER.split(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fast_path"),
+    [
+        ("Police seized weapons incl. drones on Monday.", True),  # a plain word: certain
+        ("Shares of Ardent P.L.C. slipped 2% in London.", False),  # Punkt's own decision
+    ],
+)
+def test_lower_case_rule_undoes_breaks_from_the_fast_path_and_from_punkt(text, fast_path):
+    fast = SPLITTER._punkt
+    (match,) = [m for m in _PERIOD_CONTEXT.finditer(text) if m.start() == text.index(". ")]
+    assert fast._certain_break(text, match) is fast_path
+    assert len(fast.spans(text)) == 2  # Punkt, fast or not, ends a sentence there
+    assert [s.text for s in SPLITTER.split(text)] == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Economists at J.P. Morgan expect the cedi to weaken further.",
+        "Shipping giant A.P. Moller-Maersk paused sailings through the strait.",
+        "Miller Foods S.A. Chairman Jorge Pinto resigned on Monday.",
+        "Brewer Van Doorn N.V. Group raised its forecast.",
+        "Boatbuilder Harrow Ltd. said orders had doubled.",
+        "Insurer Coldwater P.L.C. Holdings cut 300 jobs.",
+        "Fund manager R.K. Balogun Partners bought the stake.",
+        "Carmaker Lucenti S.p.A. denied the report.",
+        "The broadcaster E.M. Sarr Co. lost its licence.",
+        "Lawyers for D.J. Oyelaran Group filed the appeal.",
+        "Telecoms group N.T. Bassey Holdings will list in Lagos.",
+    ],
+)
+def test_no_split_after_initials_inside_a_company_name(text):
+    assert [s.text for s in SPLITTER.split(text)] == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dr. Mariam Kone, Ph.D., said the data were clear.",
+        "She holds a Ph.D. in soil science from Niamey.",
+        "Oumar Ba, M.D., led the team that treated the wounded.",
+        "He earned an M.A. in history before entering politics.",
+        "The minister has a B.Sc. in chemistry.",
+        "After her LL.M. at Leiden she joined a firm in Dakar.",
+        "Candidates need an M.B.A. or an M.Sc. in finance.",
+        "A Ph.D. student filmed the protest on her phone.",
+        "He wrote his D.Phil. thesis on Sahel grain markets.",
+        "Her B.A. came from Accra and her M.Sc. from Nairobi.",
+        "The envoy, who has an MBA. from Lyon, spoke first.",
+        "A vet with a D.V.M. from Dakar examined the herd.",
+    ],
+)
+def test_no_split_after_an_academic_degree_inside_a_sentence(text):
+    assert [s.text for s in SPLITTER.split(text)] == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "She went on to earn a Ph.D. The ministry hired her in 2015.",
+            ["She went on to earn a Ph.D.", "The ministry hired her in 2015."],
+        ),
+        (
+            "Ouedraogo holds an M.D. He has worked in Kaya since 2009.",
+            ["Ouedraogo holds an M.D.", "He has worked in Kaya since 2009."],
+        ),
+        (
+            "The port contract went to Moreira S.A. Officials gave no value.",
+            ["The port contract went to Moreira S.A.", "Officials gave no value."],
+        ),
+        (
+            "He spent a decade at Verhoeven N.V. Since then he has advised governments.",
+            ["He spent a decade at Verhoeven N.V.", "Since then he has advised governments."],
+        ),
+        (
+            "She also has an LL.M. According to her office, she speaks four languages.",
+            ["She also has an LL.M.", "According to her office, she speaks four languages."],
+        ),
+        (
+            "Diallo has a B.Sc. Her brother studied law in Rabat.",
+            ["Diallo has a B.Sc.", "Her brother studied law in Rabat."],
+        ),
+    ],
+)
+def test_split_after_a_degree_or_company_initials_before_a_sentence_starter(text, expected):
+    assert [s.text for s in SPLITTER.split(text)] == expected
