@@ -58,7 +58,7 @@ def score(gold: list, actors) -> dict[str, float]:
         for sentence, row, context in zip(
             sentences, rows, attribute(sentences, actors), strict=True
         ):
-            source = context.source
+            source = context.reported
             gold_attributed = bool(row["party"])
             if source is not None and gold_attributed:
                 tp += 1

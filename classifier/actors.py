@@ -11,8 +11,10 @@ that its first letter may be either case.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import SchemeError
 
@@ -108,6 +110,24 @@ class ActorIndex:
                     table = tables.setdefault(tokens[0].lower(), {})
                     found = Match(0, len(tokens) - 1, label_id, actor.kind, actor.name)
                     table.setdefault((len(tokens), loose), {}).setdefault(key, found)
+        outlets = sorted(
+            (
+                (alias, label_id)
+                for label_id, actors in by_label.items()
+                for actor in actors
+                if actor.kind == "outlet"
+                for alias in actor.names
+            ),
+            key=lambda pair: -len(pair[0]),
+        )
+        self._outlet_party = dict(outlets)
+        # An outlet in a dateline: "MOSCOW, Oct 10 /TASS/.", "(RIA Novosti) -", "— Ukrinform."
+        names = "|".join(re.escape(alias) for alias, _ in outlets)
+        self._dateline = (
+            re.compile(rf"(?:^|[/(\[]|[—–-] )\s?({names})\s?(?:[/)\]]|[.,:]? ?[—–-]|\.$)")
+            if outlets
+            else None
+        )
         self._first = {
             first: sorted(((k, loose, keys) for (k, loose), keys in table.items()), reverse=True)
             for first, table in tables.items()
@@ -115,6 +135,17 @@ class ActorIndex:
 
     def __bool__(self) -> bool:
         return bool(self._first)
+
+    def outlet(self, sentences: Sequence[Any]) -> str | None:
+        """The party of the outlet named in the article's dateline, if one of its first two
+        sentences starts with one ("MOSCOW, October 10. /TASS/. ...")."""
+        if self._dateline is None:
+            return None
+        for sentence in sentences[:2]:
+            found = self._dateline.search(sentence.text[:120])
+            if found:
+                return self._outlet_party[found.group(1)]
+        return None
 
     def find(
         self, words: Sequence[str], lowered: Sequence[str], lo: int = 0, hi: int | None = None
@@ -147,9 +178,9 @@ class ActorIndex:
 
 def alias_tokens(alias: str) -> list[str]:
     """An alias's tokens, cut as ``classifier.attribution`` cuts sentences."""
-    from .attribution import word_tokens
+    from .attribution import tokens
 
-    return [t for _, _, t in word_tokens(alias)]
+    return tokens(alias)
 
 
 def _key(alias: str) -> str:

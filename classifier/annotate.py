@@ -96,7 +96,7 @@ def label_sentences(
     records = []
     for row, sentence in enumerate(sentences):
         context = labelled.contexts[row]
-        source = context.source if context is not None else None
+        source = context.reported if context is not None else None
         records.append(
             {
                 "index": sentence.index,

@@ -15,7 +15,6 @@ means (``classifier.context``): nothing here decides a label.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,12 +22,24 @@ from typing import Any, Protocol
 
 from .actors import PERSON_KINDS, ActorIndex, Match
 
-# Words (with inner hyphens, dots or apostrophes; a possessive 's apart) and the punctuation
-# that bounds a speaker's phrase.
-_TOKEN = re.compile(r"\w+(?:[-.]\w+|['’](?![sS]\b)\w+)*|['’][sS]\b|[\"“”«»„,;:()—–]|(?<=\s)-(?=\s)")
+# Tokens: runs of characters that are neither space nor punctuation (so "CSP-DPA" is one word),
+# a possessive "'s" apart from its word, and each mark that can bound a speaker's phrase. Only
+# negated character classes: the regular expression engine runs them without backtracking.
+_MARKS = '"“”«»„,;:()—–.!?\\[\\]'
+_W = rf"[^\s{_MARKS}'’‘]"
+_TOKEN = re.compile(
+    rf"{_W}+(?:['’](?![sS](?!{_W})){_W}+)*"  # words; "don't" and "d'Ivoire" whole
+    rf"|['’][sS](?!{_W})"  # a possessive 's
+    rf"|[{_MARKS}‘]"  # marks, and an opening single quote
+    rf"|['’]"  # a closing single quote, or an apostrophe ("the rebels' claims")
+)
+# A straight single quote that opens a quotation ("'Ukraine is ...'") becomes "‘", one character
+# for one, so offsets stay as they are.
+_OPENING_SINGLE = re.compile(r"(?:^|(?<=[\s(\[“\"—–-]))'(?=\w)")
 _QUOTE_OPEN = frozenset("“«„")
 _QUOTE_CLOSE = frozenset("”»")
 _QUOTES = frozenset('"“”«»„')
+DOUBLE, SINGLE = 1, 2  # which quotations are open
 
 CLAIM, DENIAL, ACCUSATION, ACT = "claim", "denial", "accusation", "act"
 
@@ -51,23 +62,32 @@ CUES: dict[str, str] = {
         "recall recalls recalled write writes wrote posted explained stressed emphasised "
         "emphasized underlined suggested hail hails hailed praised boasted mocked predicted "
         "reiterated repeated contended replied retorted tweeted cited quoted believes "
-        "estimated",
+        "estimated reports revealed reveals disclosed informed assured assures highlighted "
+        "stresses explains insists notes warns argues writes believes alleges expressed "
+        "pointed asked asks demanded demands presented portrayed depicted characterised "
+        "characterized labelled labeled termed welcomed welcomes calling saying claiming "
+        "adding warning insisting urging describing",
     ),
     **_forms(
         DENIAL,
         "deny denies denied denying reject rejects rejected rejecting dismiss dismisses "
         "dismissed refute refutes refuted dispute disputes disputed rebuffed rebutted "
-        "downplayed contested",
+        "downplayed contested denying rejecting dismissing",
     ),
     **_forms(
         ACCUSATION,
         "accuse accuses accused accusing blame blames blamed condemn condemns condemned "
         "denounce denounces denounced branded alleged alleges slammed criticised criticized "
-        "decried",
+        "decried accusing blaming condemning",
     ),
     **_forms(ACT, "issued released published spoke comment commented responded briefed"),
 }
-_NOUN_LIKE = frozenset("claims reports calls notes warns says vows pledges hails".split())
+_NOUN_LIKE = frozenset(
+    "claims reports calls notes warns says vows pledges hails demands writes claim report "
+    "call note comment vow pledge demand".split()
+)
+# Past participles that follow a noun they describe: "a video posted on Telegram".
+_PARTICIPLES = frozenset("posted published released issued reported quoted cited".split())
 # Forms that are nouns too and, with no word after them, are nouns: "... over massacre claim".
 _BARE_NOUNS = frozenset("claim claims report call calls note vow pledge comment".split())
 _DETERMINERS = frozenset("the a an its his her their these those this that 's ’s".split())
@@ -75,9 +95,11 @@ _NEGATIONS = frozenset("not n't never no declined refused without".split())
 # Verbs after which the speaker may follow: '"...," said the spokesman.'
 _INVERTIBLE = frozenset("said says added told wrote asked continued".split())
 # Where a speaker's phrase cannot reach across, looking left from the cue.
+# Where a phrase between commas ends, looking left.
+_HARD_BOUNDARY = frozenset('; : ( ) [ ] . ! ? — – - " “ ” « » „'.split())
 _BOUNDARY = frozenset(
-    '; : ( ) — – - " “ ” « » „ that and but while as because after before when if which is are '
-    "was were be been being".split()
+    '; : ( ) [ ] . ! ? — – - " “ ” « » „ that and but while as because after before when if '
+    "which is are was were be been being".split()
 )
 _LEADING_SKIP = frozenset("and but while as also then however".split())
 # Words between a speaker and the verb that are not part of the speaker: "the army on Monday said".
@@ -85,28 +107,36 @@ _TRAILING = frozenset(
     "also later earlier has had have will would could may might on in late early last this "
     "now reportedly officially did does do should must "
     "monday tuesday wednesday thursday friday saturday sunday night morning evening week "
-    "again previously separately further further repeatedly publicly recently already "
+    "again previously separately further repeatedly publicly recently already long often "
     "has_been yesterday today".split()
 )
-PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "any"}
+PRONOUNS = {
+    "he": "person",
+    "she": "person",
+    "it": "org",
+    "they": "any",
+    "one": "any",
+    "another": "any",
+}
 # Definite descriptions ("the spokesman", "the statement") and what they can refer to.
 DESCRIPTIONS = {
     **dict.fromkeys(
         "spokesman spokeswoman spokesperson minister official commander envoy ambassador "
         "diplomat president leader general colonel officer chief adviser advisor deputy "
         "source premier secretary".split(),
-        "person",
+        "any",  # a spokesman speaks for a person or an institution
     ),
     **dict.fromkeys(
         "ministry government statement communique communiqué channel group coalition "
         "movement agency outlet broadcaster embassy office presidency alliance front council "
         "command mission post report video account military army junta authorities "
-        "administration bloc organisation organization service newspaper network".split(),
+        "administration bloc organisation organization service newspaper network letter "
+        "declaration document text note groups movements channels ministries".split(),
         "org",
     ),
     **dict.fromkeys("officials authorities leaders fighters separatists".split(), "any"),
 }
-_DEFINITE = frozenset("the this that its his her their same".split())
+_DEFINITE = frozenset("the this that its his her their same another one each both".split())
 # Heads that make a nation word speak for its party: "Malian army", "Russia's foreign ministry".
 OFFICIAL_HEADS = frozenset(
     "army military government ministry officials official authorities spokesman spokeswoman "
@@ -157,9 +187,18 @@ class Context:
     """What the model learns from beside a sentence's words."""
 
     source: Source | None = None
-    cue: str | None = None  # claim, denial, accusation, act; "quote" for an inherited quote
+    # claim, denial, accusation, act; how an inherited source came: quote, statement (after a
+    # colon), first_person
+    cue: str | None = None
     quote: str | None = None  # "full", "part", "continued" (inside a quote from before)
     previous: str | None = None  # the previous sentence's source party ("other" outside)
+    outlet: str | None = None  # the party of the outlet in the article's dateline ("/TASS/")
+
+    @property
+    def reported(self) -> Source | None:
+        """The source whose words the sentence reports: none where the cue only says that
+        someone acted ("the ministry issued a statement", "Kyiv did not comment")."""
+        return self.source if self.cue != ACT else None
 
 
 class _Sentence(Protocol):
@@ -167,8 +206,13 @@ class _Sentence(Protocol):
     text: str
 
 
+def tokens(text: str) -> list[str]:
+    """The words and bounding punctuation marks of ``text``, in order."""
+    return _TOKEN.findall(text)
+
+
 def word_tokens(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, token) for each word and bounding punctuation mark of ``text``."""
+    """(start, end, token) for each token of ``text``."""
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
 
 
@@ -176,18 +220,20 @@ def attribute(sentences: Sequence[_Sentence], actors: ActorIndex) -> list[Contex
     """The context of every sentence of one article, in order."""
     found: list[_Found] = []
     history: list[Source] = []
-    quote_open = False
+    state = 0
     for sentence in sentences:
-        f = _analyse(sentence, actors, history, quote_open)
+        f = _analyse(sentence, actors, history, state)
         found.append(f)
-        quote_open = f.open_at_end
+        state = f.state_at_end
         if f.source is not None:
             history.append(f.source)
     _spread_quotes(found)
+    _carry_on(found)
+    outlet = actors.outlet(sentences) if actors else None
     contexts = []
     previous: str | None = None
     for f in found:
-        contexts.append(Context(f.source, f.cue, f.quote, previous))
+        contexts.append(Context(f.source, f.cue, f.quote, previous, outlet))
         previous = (f.source.party or "other") if f.source is not None else None
     return contexts
 
@@ -197,24 +243,46 @@ class _Found:
     source: Source | None
     cue: str | None
     quote: str | None
-    open_at_start: bool
-    open_at_end: bool
+    state_at_start: int
+    state_at_end: int
     own: bool  # the source was found in this sentence, not handed on from a quotation
+    first_person: bool = False  # "we", "our", "I" outside quotation marks
+    opens_block: bool = False  # ends with a colon: what follows is the statement
+
+    @property
+    def open_at_start(self) -> bool:
+        return bool(self.state_at_start)
+
+    @property
+    def open_at_end(self) -> bool:
+        return bool(self.state_at_end)
 
 
-def _analyse(
-    sentence: _Sentence, actors: ActorIndex, history: list[Source], quote_open: bool
-) -> _Found:
+_FIRST_PERSON = frozenset("we our us ours i my me".split())
+
+
+def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], state: int) -> _Found:
     text = sentence.text
+    if "'" in text:
+        text = _OPENING_SINGLE.sub("‘", text)
+    has_quote = bool(state) or _HAS_QUOTE(text) is not None
     words = _TOKEN.findall(text)
+    colon = bool(words) and words[-1] == ":"
+    if _ANY_CASE_TRIGGERS.isdisjoint(words):
+        # No cue at all (most sentences): only quotation marks and the first person matter.
+        if has_quote:
+            inside, end_state, quoted_tokens = _quoted(words, state)
+            quote = _quote_kind(quoted_tokens, bool(state), words)
+        else:
+            inside, end_state, quote = _NOWHERE, 0, None
+        first = _first_person(words, inside)
+        return _Found(None, None, quote, state, end_state, False, first, colon)
     lowered = [w.lower() for w in words]
-    if quote_open or _HAS_QUOTE(text):
-        inside, open_at_end, quoted_tokens = _quoted(words, quote_open)
-        quote = _quote_kind(quoted_tokens, quote_open, words)
-    else:  # most sentences: no quotation, nothing inside one
-        inside, open_at_end, quote = _NOWHERE, False, None
-    if _TRIGGERS.isdisjoint(lowered):
-        return _Found(None, None, quote, quote_open, open_at_end, False)
+    if has_quote:
+        inside, end_state, quoted_tokens = _quoted(words, state)
+        quote = _quote_kind(quoted_tokens, bool(state), words)
+    else:  # no quotation, nothing inside one
+        inside, end_state, quote = _NOWHERE, 0, None
     for i, word in enumerate(lowered):
         kind = CUES.get(word)
         special = word in _SPECIAL and (word != ":" or i <= 8)
@@ -226,6 +294,14 @@ def _analyse(
             word in _BARE_NOUNS
             and (i + 1 == len(words) or not words[i + 1][:1].isalnum())
             and (not i or lowered[i - 1] != "to")
+        ):
+            continue
+        if (
+            word in _PARTICIPLES
+            and i > 1
+            and lowered[i - 2] in ("a", "an", "the")
+            and words[i - 1][:1].islower()
+            and lowered[i - 1] not in DESCRIPTIONS
         ):
             continue
         at = i
@@ -243,8 +319,15 @@ def _analyse(
         matches = actors.find(words, lowered, span[0], span[1] + 1) if actors else []
         source = _source(span, sentence, words, lowered, matches, history)
         if source is not None:
-            return _Found(source, kind, quote, quote_open, open_at_end, True)
-    return _Found(None, None, quote, quote_open, open_at_end, False)
+            return _Found(source, kind, quote, state, end_state, True, False, colon)
+    first = _first_person(words, inside)
+    return _Found(None, None, quote, state, end_state, False, first, colon)
+
+
+def _first_person(words: list[str], inside: Any) -> bool:
+    if _FIRST_PERSON_ANY_CASE.isdisjoint(words):
+        return False
+    return any(w.lower() in _FIRST_PERSON and not inside[i] for i, w in enumerate(words))
 
 
 class _Nowhere:
@@ -258,27 +341,42 @@ class _Nowhere:
 
 
 _NOWHERE: Any = _Nowhere()
+_FIRST_PERSON_ANY_CASE = _FIRST_PERSON | {w.capitalize() for w in _FIRST_PERSON} | {"I"}
 _SPECIAL = frozenset(("according", "quoted", ":"))
 _TRIGGERS = frozenset(CUES) | _SPECIAL
+# The triggers as they appear in running text and in title-case or upper-case headlines.
+_ANY_CASE_TRIGGERS = (
+    _TRIGGERS | {t.capitalize() for t in _TRIGGERS} | {t.upper() for t in _TRIGGERS}
+)
 _HAS_QUOTE = re.compile('["“”«»„]').search
+# Punctuation to spaces, so that splitting the lower-cased text finds the cue words; ":" kept.
 
 
-def _quoted(words: list[str], quote_open: bool) -> tuple[list[bool], bool, int]:
-    """Which tokens stand inside quotation marks, whether a quotation is still open at the
-    end, and how many words are quoted."""
-    inside, state, count = [], quote_open, 0
+def _quoted(words: list[str], state: int) -> tuple[list[bool], int, int]:
+    """Which tokens stand inside quotation marks, which quotations are still open at the end
+    (``DOUBLE | SINGLE``), and how many words are quoted. A closing single quote or an
+    apostrophe closes a single quotation only when one is open."""
+    inside, count = [], 0
     for w in words:
         if w in _QUOTES:
             if w in _QUOTE_OPEN:
-                state = True
+                state |= DOUBLE
             elif w in _QUOTE_CLOSE:
-                state = False
+                state &= ~DOUBLE
             else:
-                state = not state
+                state ^= DOUBLE
             inside.append(True)
             continue
-        inside.append(state)
-        count += state
+        if w == "‘":
+            state |= SINGLE
+            inside.append(True)
+            continue
+        if state & SINGLE and (w == "’" or w == "'"):
+            state &= ~SINGLE
+            inside.append(True)
+            continue
+        inside.append(bool(state))
+        count += bool(state)
     return inside, state, count
 
 
@@ -311,11 +409,12 @@ def _speaker(
                 return (i + 1, j - 1) if j > i + 1 else None
         if not special:
             return None
-    if word == ":":  # headline "Zakharova: Kyiv regime ...": a name before the colon
+    if word == ":":  # headline "Zakharova: Kyiv regime ...": a short name before the colon
         left = _left(i, words, lowered, inside)
-        if left and actors and actors.find(words, lowered, left[0], left[1] + 1):
-            return left
-        return None
+        if not left or left[1] - left[0] >= 4 or not actors:
+            return None
+        found = actors.find(words, lowered, left[0], left[1] + 1)
+        return left if any(m.kind in _COLON_SPEAKERS for m in found) else None
     left = _left(i, words, lowered, inside)
     if left is not None:
         return left
@@ -324,37 +423,59 @@ def _speaker(
     return None
 
 
+_COLON_SPEAKERS = frozenset(("person", "title", "institution", "outlet", "channel", "group"))
+
+
 def _left(
     i: int, words: list[str], lowered: list[str], inside: list[bool]
 ) -> tuple[int, int] | None:
-    """The speaker's tokens just before the cue, stopping at a clause boundary; a relative
-    clause between commas ("Ramadane, who speaks for the coalition, said") is stepped over."""
+    """The speaker's tokens just before the cue.
+
+    The phrase runs back to the comma, quotation or clause word before the cue. A phrase that is
+    empty or only an aside ("Ramadane, who speaks for the coalition, said"; "a diplomat,
+    speaking on condition of anonymity, said"; "Diarra, a taxi driver, said") is stepped over to
+    the phrase before it.
+    """
     end = i - 1
     while end >= 0 and lowered[end] in _TRAILING:
         end -= 1
+    aside: tuple[int, int] | None = None
     for _ in range(3):
         if end < 0 or inside[end]:
-            return None
+            return aside
+        segment = end
+        while segment > 0 and words[segment - 1] != "," and not inside[segment - 1]:
+            if lowered[segment - 1] in _HARD_BOUNDARY:
+                break
+            segment -= 1
+        if segment <= end and _is_aside(lowered[segment], words[segment]):
+            aside = aside or (segment, end)
+            end = segment - 2  # before the comma that opens the aside
+            continue
         start = end
-        while (
-            start > 0
-            and words[start - 1] != ","
-            and lowered[start - 1] not in _BOUNDARY
-            and not inside[start - 1]
-        ):
+        while start > segment and lowered[start - 1] not in _BOUNDARY:
             start -= 1
         while start <= end and lowered[start] in _LEADING_SKIP:
             start += 1
-        if start <= end and lowered[start] not in ("who", "which", "whose"):
+        if start > end:
             if words[end] == ",":
                 end -= 1
                 continue
-            if end - start + 1 > _MAX_SPEAKER_TOKENS:
-                start = end - _MAX_SPEAKER_TOKENS + 1
-            return start, end
-        # an empty phrase or a relative clause: look before the comma that opens it
-        end = start - 2
-    return None
+            return aside
+        if end - start + 1 > _MAX_SPEAKER_TOKENS:
+            start = end - _MAX_SPEAKER_TOKENS + 1
+        return start, end
+    return aside
+
+
+def _is_aside(word: str, original: str) -> bool:
+    """Whether a phrase starting with ``word`` is an aside rather than a speaker."""
+    if word in _ASIDE_STARTS:
+        return True
+    return original[:1].islower() and len(word) > 4 and word.endswith(("ing", "ed"))
+
+
+_ASIDE_STARTS = frozenset("who which whose where as a an".split())
 
 
 def _right(j: int, words: list[str], lowered: list[str]) -> tuple[int, int] | None:
@@ -376,61 +497,79 @@ def _source(
     history: list[Source],
 ) -> Source | None:
     first, last = span
-    named = [m for m in matches if m.kind != "nation" or _speaks_as_nation(m, lowered, first, last)]
+    while last > first and lowered[last] in _TRAILING:
+        last -= 1
+    named = [m for m in matches if _speaks(m, words, lowered, first, last)]
     if named:
         m = named[0]
-        party = m.party if not _foreign_head(m, words, first) else None
         person = any(n.kind in PERSON_KINDS for n in named) or any(
             DESCRIPTIONS.get(lowered[j]) == "person" for j in range(first, last + 1)
         )
         kind = "person" if person else _kind_class(m.kind)
-        return _span_source(sentence, first, last, party, False, kind)
-    for j in range(first, last + 1):
+        return _span_source(sentence, first, last, m.party, False, kind)
+    for j in range(first, min(last, first + 3) + 1):
         w = lowered[j]
-        refers = PRONOUNS.get(w) if j == first or lowered[j - 1] in _LEADING_SKIP else None
-        if refers is None and w in DESCRIPTIONS and j > first and lowered[j - 1] in _DEFINITE:
-            refers = DESCRIPTIONS[w]
-            if j + 1 <= last and lowered[j + 1] in ("for", "of"):
-                continue  # "the spokesman for X": X decides, and X is unknown here
-        if refers is not None:
-            earlier = _nearest(history, refers)
-            start = j - 1 if refers != PRONOUNS.get(w) or w not in PRONOUNS else j
-            party = earlier.party if earlier is not None else None
-            kind = earlier.kind if earlier is not None else refers
-            return _span_source(sentence, start, j, party, earlier is not None, kind)
+        if j == first and w in PRONOUNS:
+            refers, head = PRONOUNS[w], None
+        elif w in DESCRIPTIONS and j > first and lowered[j - 1] in _DEFINITE:
+            refers, head = DESCRIPTIONS[w], w
+        elif j == first and w in _POSSESSIVE and j < last:  # "its three members said"
+            refers, head = "org", None
+        else:
+            continue
+        if head is not None and j + 1 <= last and lowered[j + 1] in ("for", "of"):
+            break  # "the spokesman for X": X decides, and X is unknown here
+        earlier = _nearest(history, refers, head)
+        party = earlier.party if earlier is not None else None
+        kind = earlier.kind if earlier is not None else refers
+        return _span_source(sentence, first, last, party, earlier is not None, kind)
     phrase = range(first, last + 1)
-    if not any(words[j][:1].isupper() or lowered[j] in DESCRIPTIONS for j in phrase):
+    if not any(
+        words[j][:1].isupper() or lowered[j] in DESCRIPTIONS or lowered[j] in _SPEAKER_NOUNS
+        for j in phrase
+    ):
         return None  # "the fighting began, residents said" has a speaker; "it was said" not
-    while last > first and lowered[last] in _TRAILING:
-        last -= 1
-    if last - first + 1 > _MAX_UNKNOWN_TOKENS:
+    if last - first + 1 > _MAX_UNKNOWN_TOKENS or any(lowered[j] in _NOT_IN_SPEAKER for j in phrase):
         return None
-    kind = "org" if any(lowered[j] in _ORG_WORDS for j in range(first, last + 1)) else "person"
+    kind = "org" if any(lowered[j] in _ORG_WORDS for j in phrase) else "person"
     return _span_source(sentence, first, last, None, False, kind)
 
 
-def _speaks_as_nation(m: Match, lowered: list[str], first: int, last: int) -> bool:
-    """A nation word speaks alone ("Bamako said") or before an official head ("Malian army")."""
-    after = m.last + 1
-    if after > last:
-        return True
-    if lowered[after] in ("'s", "’s"):
-        after += 1
-    for j in range(after, min(last, after + 3) + 1):
-        if lowered[j] in OFFICIAL_HEADS:
-            return True
-    return False
+# Nouns for people who speak but for no party of their own: "residents said".
+_SPEAKER_NOUNS = frozenset(
+    "resident residents witness witnesses villager villagers doctor doctors nurse nurses "
+    "medic medics analyst analysts expert experts observer observers journalist journalists "
+    "trader traders activist activists lawyer lawyers researcher researchers diplomats "
+    "official officials sources source survivor survivors relatives elder elders".split()
+)
+# Words that no speaker's phrase holds: the phrase was a clause, not a subject.
+_NOT_IN_SPEAKER = frozenset("over with after before against into by than not".split())
+_POSSESSIVE = frozenset("its their his her".split())
+# "in Bamako", "at the council": a place, not the speaker.
+_LOCATIVE = frozenset("in at near on from to across outside inside around within".split())
 
 
-def _foreign_head(m: Match, words: list[str], first: int) -> bool:
-    """ "Algeria's army said": a generic head ("army", "junta") owned by someone the scheme
-    does not know speaks for nobody of the scheme."""
-    if m.kind == "nation" or words[m.first][:1].isupper() and m.first == first:
+def _speaks(m: Match, words: list[str], lowered: list[str], first: int, last: int) -> bool:
+    """Whether an actor found in the speaker's phrase is the speaker: not a place after "in"
+    ("diplomats in Bamako"), not a generic head owned by another ("Algeria's army"), and a
+    nation only alone at the phrase's start ("Bamako said") or before an official head
+    ("Malian army", "Russia's foreign ministry")."""
+    if m.first > first and lowered[m.first - 1] in _LOCATIVE:
         return False
-    j = m.first - 1
-    if j >= first and words[j] in ("'s", "’s"):
-        j -= 1
-    return j >= first and words[j][:1].isupper() and words[j].lower() not in _DEFINITE
+    if m.kind == "nation":
+        after = m.last + 1
+        if after > last:
+            return m.first == first or lowered[m.first - 1] in _DEFINITE
+        if lowered[after] in ("'s", "’s"):
+            after += 1
+        return any(lowered[j] in OFFICIAL_HEADS for j in range(after, min(last, after + 3) + 1))
+    if m.kind in ("institution", "force") and words[m.first][:1].islower() and m.first > first:
+        j = m.first - 1
+        if words[j] in ("'s", "’s") and j > first:
+            j -= 1
+        owner = words[j]
+        return not (owner[:1].isupper() and owner.lower() not in _DEFINITE)
+    return True
 
 
 def _kind_class(kind: str) -> str:
@@ -439,8 +578,16 @@ def _kind_class(kind: str) -> str:
     return "any" if kind in ("group", "force") else "org"
 
 
-def _nearest(history: list[Source], refers: str) -> Source | None:
-    for source in reversed(history[-6:]):
+def _nearest(history: list[Source], refers: str, head: str | None = None) -> Source | None:
+    """The nearest earlier source a pronoun or description can refer to: one whose words hold
+    the description's head ("the channel" -> "a Wagner-linked Telegram channel"), else the
+    nearest of a fitting kind (a person for "he" and "she", an institution or group for "it")."""
+    recent = history[-8:]
+    if head is not None:
+        for source in reversed(recent):
+            if head in source.text.lower():
+                return source
+    for source in reversed(recent):
         if refers == "any" or source.kind == refers or (refers == "org" and source.kind == "any"):
             return source
     return None
@@ -456,7 +603,7 @@ def _span_source(
 ) -> Source:
     # Offsets only now, for the few tokens of a source: most sentences never need them.
     text, base = sentence.text, sentence.start
-    spans = [m.span() for m in itertools.islice(_TOKEN.finditer(text), last + 1)]
+    spans = word_tokens(text)
     start, end = spans[first][0], spans[last][1]
     return Source(text[start:end], base + start, base + end, party, inherited, kind)
 
@@ -492,6 +639,43 @@ def _spread_quotes(found: list[_Found]) -> None:
         i += 1
 
 
-def _inherit(f: _Found, owner: Source) -> None:
+# How far a statement introduced by a colon, or an interview's first person, runs on.
+_BLOCK_SENTENCES = 8
+
+
+def _carry_on(found: list[_Found]) -> None:
+    """Hand a source on where wire copy leaves it implicit.
+
+    * A sentence ending in a colon after its source ("the ministry said in a statement:")
+      introduces the statement: the sentences after it that name no source are its words,
+      until one names a source.
+    * A sentence in the first person outside quotation marks ("We have established contacts")
+      is the latest speaker's, as in an interview's answers.
+    * A quoted headline with no attribution is the words of the first source the article names.
+    """
+    n = len(found)
+    latest: Source | None = None
+    block: Source | None = None
+    block_left = 0
+    for f in found:
+        if f.source is not None and (f.own or f.cue == "quote"):
+            latest = f.source
+            block = f.source if f.opens_block else None
+            block_left = _BLOCK_SENTENCES if f.opens_block else 0
+            continue
+        if block is not None and block_left > 0:
+            _inherit(f, block, "statement")
+            block_left -= 1
+        elif f.first_person and latest is not None:
+            _inherit(f, latest, "first_person")
+        elif f.opens_block and latest is not None:
+            block, block_left = latest, _BLOCK_SENTENCES
+    if n and found[0].source is None and found[0].quote == "full":
+        owner = next((g.source for g in found[1:4] if g.own and g.source is not None), None)
+        if owner is not None:
+            _inherit(found[0], owner, "quote")
+
+
+def _inherit(f: _Found, owner: Source, cue: str = "quote") -> None:
     f.source = Source(owner.text, owner.start, owner.end, owner.party, True, owner.kind)
-    f.cue = "quote"
+    f.cue = cue

@@ -43,6 +43,10 @@ def context_codes(context: Context) -> list[str]:
             codes.append(f"quote={context.quote}, source={source.party or 'other'}")
     if context.previous:
         codes.append(f"previous={context.previous}")
+    if context.outlet:
+        codes.append(f"outlet={context.outlet}")
+        if source is None:
+            codes.append(f"outlet={context.outlet}, own voice")
     return codes
 
 

@@ -154,8 +154,9 @@ def summarise(labelled: Labelled, rows: range | None = None) -> dict[str, Any]:
         if reason is not None:
             reasons[reason] += 1
         context = labelled.contexts[row]
-        if context is not None and context.source is not None and context.source.party:
-            voices.setdefault(context.source.party, []).append(position)
+        source = context.reported if context is not None else None
+        if source is not None and source.party:
+            voices.setdefault(source.party, []).append(position)
     total = sum(counts.values())
     return {
         "counts": counts,

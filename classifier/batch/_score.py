@@ -61,7 +61,7 @@ def score_chunk(
 
     if level == "sentence":
         flat = [s for sentences in articles for s in sentences]
-        sources = [c.source if c is not None else None for c in labelled.contexts]
+        sources = [c.reported if c is not None else None for c in labelled.contexts]
         columns: dict[str, Any] = {
             "id": np.asarray(ids, dtype=object)[owner],
             "sentence": np.fromiter((s.index for s in flat), dtype=np.int64, count=n),
