@@ -39,8 +39,9 @@ from classifier.text import Sentence  # noqa: E402
 
 def read_gold(path: Path) -> list[tuple[list[Sentence], list[dict[str, str]]]]:
     articles: dict[str, list[dict[str, str]]] = {}
-    for row in csv.DictReader(path.open(encoding="utf-8")):
-        articles.setdefault(row["article_id"], []).append(row)
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            articles.setdefault(row["article_id"], []).append(row)
     out = []
     for rows in articles.values():
         sentences, offset = [], 0

@@ -16,7 +16,7 @@ means (``classifier.context``): nothing here decides a label.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -66,7 +66,9 @@ CUES: dict[str, str] = {
         "stresses explains insists notes warns argues writes believes alleges expressed "
         "pointed asked asks demanded demands presented portrayed depicted characterised "
         "characterized labelled labeled termed welcomed welcomes calling saying claiming "
-        "adding warning insisting urging describing",
+        "adding warning insisting urging describing asserting stressing noting arguing "
+        "declaring announcing explaining suggesting threatening vowing promising pledging "
+        "recalling emphasising emphasizing echoed echoes echoing",
     ),
     **_forms(
         DENIAL,
@@ -78,7 +80,7 @@ CUES: dict[str, str] = {
         ACCUSATION,
         "accuse accuses accused accusing blame blames blamed condemn condemns condemned "
         "denounce denounces denounced branded alleged alleges slammed criticised criticized "
-        "decried accusing blaming condemning",
+        "decried accusing blaming condemning alleging denouncing",
     ),
     **_forms(ACT, "issued released published spoke comment commented responded briefed"),
 }
@@ -228,7 +230,7 @@ def attribute(sentences: Sequence[_Sentence], actors: ActorIndex) -> list[Contex
         if f.source is not None:
             history.append(f.source)
     _spread_quotes(found)
-    _carry_on(found)
+    _carry_on(found, lambda: _lead(sentences, actors))
     outlet = actors.outlet(sentences) if actors else None
     contexts = []
     previous: str | None = None
@@ -285,7 +287,7 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
         inside, end_state, quote = _NOWHERE, 0, None
     for i, word in enumerate(lowered):
         kind = CUES.get(word)
-        special = word in _SPECIAL and (word != ":" or i <= 8)
+        special = word in _SPECIAL and (word not in _EARLY_ONLY or i <= 8)
         if (kind is None and not special) or (inside and inside[i]):
             continue
         if kind is not None and word in _NOUN_LIKE and i and lowered[i - 1] in _DETERMINERS:
@@ -301,7 +303,6 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
             and i > 1
             and lowered[i - 2] in ("a", "an", "the")
             and words[i - 1][:1].islower()
-            and lowered[i - 1] not in DESCRIPTIONS
         ):
             continue
         at = i
@@ -318,10 +319,44 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
             kind = ACT
         matches = actors.find(words, lowered, span[0], span[1] + 1) if actors else []
         source = _source(span, sentence, words, lowered, matches, history)
+        if (source is None or (source.party is None and not source.inherited)) and actors:
+            source = _subject(at, sentence, words, lowered, inside, actors) or source
         if source is not None:
             return _Found(source, kind, quote, state, end_state, True, False, colon)
     first = _first_person(words, inside)
     return _Found(None, None, quote, state, end_state, False, first, colon)
+
+
+def _subject(
+    cue: int,
+    sentence: _Sentence,
+    words: list[str],
+    lowered: list[str],
+    inside: Any,
+    actors: ActorIndex,
+) -> Source | None:
+    """The sentence's opening phrase, when it names an actor and the cue's own phrase did not:
+    "A spokesperson for the rebel coalition, known as ..., said"; "Lavrov echoed these
+    concerns, asserting ..."."""
+    end = 0
+    while end < cue and end < _MAX_SPEAKER_TOKENS and words[end] not in _SUBJECT_STOPS:
+        if inside[end]:
+            return None
+        end += 1
+    if end == 0 or end >= cue + 1:
+        return None
+    matches = actors.find(words, lowered, 0, end)
+    named = [m for m in matches if _speaks(m, words, lowered, 0, end - 1)]
+    if not named or named[0].first > 3:
+        return None
+    m = named[0]
+    kind = "person" if m.kind in PERSON_KINDS else _kind_class(m.kind)
+    return _span_source(
+        sentence, 0, min(end - 1, m.last + 1 if m.last + 1 < end else m.last), m.party, False, kind
+    )
+
+
+_SUBJECT_STOPS = frozenset(', ; : ( ) " “ ” « » „ — – -'.split())
 
 
 def _first_person(words: list[str], inside: Any) -> bool:
@@ -342,7 +377,9 @@ class _Nowhere:
 
 _NOWHERE: Any = _Nowhere()
 _FIRST_PERSON_ANY_CASE = _FIRST_PERSON | {w.capitalize() for w in _FIRST_PERSON} | {"I"}
-_SPECIAL = frozenset(("according", "quoted", ":"))
+_SPECIAL = frozenset(("according", "quoted", ":", "–", "—"))
+# Marks that introduce a speaker's words only near the start of a sentence.
+_EARLY_ONLY = frozenset((":", "–", "—"))
 _TRIGGERS = frozenset(CUES) | _SPECIAL
 # The triggers as they appear in running text and in title-case or upper-case headlines.
 _ANY_CASE_TRIGGERS = (
@@ -415,6 +452,12 @@ def _speaker(
             return None
         found = actors.find(words, lowered, left[0], left[1] + 1)
         return left if any(m.kind in _COLON_SPEAKERS for m in found) else None
+    if word in _DASHES:  # an interview's turn: "Ramadane, spokesman for the CSP-DPA – We ..."
+        left = _left(i, words, lowered, inside)
+        if not left or not actors:
+            return None
+        found = actors.find(words, lowered, left[0], left[1] + 1)
+        return left if any(m.kind in _TURN_SPEAKERS for m in found) else None
     left = _left(i, words, lowered, inside)
     if left is not None:
         return left
@@ -424,6 +467,8 @@ def _speaker(
 
 
 _COLON_SPEAKERS = frozenset(("person", "title", "institution", "outlet", "channel", "group"))
+_TURN_SPEAKERS = frozenset(("person", "title", "group"))
+_DASHES = frozenset("–—")
 
 
 def _left(
@@ -478,10 +523,13 @@ def _is_aside(word: str, original: str) -> bool:
 _ASIDE_STARTS = frozenset("who which whose where as a an".split())
 
 
+_RIGHT_STOPS = frozenset(', ; : ( . ! ? — – " “ ” « » „'.split())
+
+
 def _right(j: int, words: list[str], lowered: list[str]) -> tuple[int, int] | None:
     """The speaker's tokens after an inverted verb or "according to", to the next comma."""
     end = j
-    while end < len(words) and words[end] not in (",", ";", ":", "(") and words[end] not in _QUOTES:
+    while end < len(words) and words[end] not in _RIGHT_STOPS:
         end += 1
     if end == j:
         return None
@@ -643,14 +691,30 @@ def _spread_quotes(found: list[_Found]) -> None:
 _BLOCK_SENTENCES = 8
 
 
-def _carry_on(found: list[_Found]) -> None:
+def _lead(sentences: Sequence[_Sentence], actors: ActorIndex) -> Source | None:
+    """The first person or group of the scheme named in the article's first three sentences
+    ("... interview with Mohamed Elmaouloud Ramadane"): who an interview's answers are from."""
+    if not actors:
+        return None
+    for sentence in sentences[:3]:
+        words = _TOKEN.findall(sentence.text)
+        lowered = [w.lower() for w in words]
+        for m in actors.find(words, lowered):
+            if m.kind in _TURN_SPEAKERS:
+                kind = "person" if m.kind in PERSON_KINDS else "any"
+                return _span_source(sentence, m.first, m.last, m.party, False, kind)
+    return None
+
+
+def _carry_on(found: list[_Found], lead: Callable[[], Source | None]) -> None:
     """Hand a source on where wire copy leaves it implicit.
 
     * A sentence ending in a colon after its source ("the ministry said in a statement:")
       introduces the statement: the sentences after it that name no source are its words,
       until one names a source.
     * A sentence in the first person outside quotation marks ("We have established contacts")
-      is the latest speaker's, as in an interview's answers.
+      is the latest speaker's, as in an interview's answers; before any speaker, it is the
+      first person the article names.
     * A quoted headline with no attribution is the words of the first source the article names.
     """
     n = len(found)
@@ -666,8 +730,11 @@ def _carry_on(found: list[_Found]) -> None:
         if block is not None and block_left > 0:
             _inherit(f, block, "statement")
             block_left -= 1
-        elif f.first_person and latest is not None:
-            _inherit(f, latest, "first_person")
+        elif f.first_person:
+            if latest is None:
+                latest = lead()
+            if latest is not None:
+                _inherit(f, latest, "first_person")
         elif f.opens_block and latest is not None:
             block, block_left = latest, _BLOCK_SENTENCES
     if n and found[0].source is None and found[0].quote == "full":

@@ -30,6 +30,7 @@ class Model:
     _weights: np.ndarray = field(init=False, repr=False)
     _names: np.ndarray = field(init=False, repr=False)
     _shown: np.ndarray = field(init=False, repr=False)
+    _kinds: np.ndarray = field(init=False, repr=False)
     _unigram: np.ndarray = field(init=False, repr=False)
     _columns: list[int] = field(init=False, repr=False)
     _featurizer: Featurizer = field(init=False, repr=False)
@@ -53,6 +54,8 @@ class Model:
         block = np.array([str(n).split("__", 1)[0] for n in names])
         self._shown = np.isin(block, _EVIDENCE_BLOCKS) | (block == names.astype(str))
         self._names = np.array([str(n).split("__", 1)[-1] for n in names], dtype=object)
+        # "word" for the sentence's own words, "context" for who speaks and how (attribution).
+        self._kinds = np.where(block == "context", "context", "word").astype(object)
         # Single words of the word block: how much of a sentence the model knows.
         self._unigram = (block == "word") & np.array([" " not in n for n in self._names])
 
@@ -125,7 +128,9 @@ class Model:
         """For each row, the ``k`` terms that pushed hardest toward that row's label (``labels``:
         each row's column in the scheme's label order).
 
-        Each term is ``{"term": ..., "weight": ...}``, the weight rounded to ``decimals``. A
+        Each term is ``{"term": ..., "weight": ..., "kind": ...}``, the weight rounded to
+        ``decimals``; ``kind`` is ``word`` (an n-gram of the sentence) or ``context`` (what
+        attribution found: who speaks, whether quoted, who spoke before). A
         term's weight is its TF-IDF value times its coefficient for the label, centred over the
         labels (for two labels: the log-odds). This is exactly how much the term moves the label's
         score, so the weights of all terms plus the intercept give the prediction.
@@ -144,7 +149,12 @@ class Model:
         rows, cols, weights = rows[top], cols[top], np.round(weights[top], decimals)
         bounds = np.searchsorted(rows, np.arange(features.shape[0] + 1)).tolist()
         terms = [
-            {"term": t, "weight": w}
-            for t, w in zip(self._names[cols].tolist(), weights.tolist(), strict=True)
+            {"term": t, "weight": w, "kind": kind}
+            for t, w, kind in zip(
+                self._names[cols].tolist(),
+                weights.tolist(),
+                self._kinds[cols].tolist(),
+                strict=True,
+            )
         ]
         return [terms[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

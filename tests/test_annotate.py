@@ -33,6 +33,8 @@ def test_annotation_follows_the_json_contract(tiny_model, article):
         "uncertain",
         "probabilities",
         "evidence",
+        "reason",
+        "source",
     }
     assert set(s["probabilities"]) == set(tiny_model.scheme.label_ids)
     assert sum(s["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
@@ -44,17 +46,20 @@ def test_evidence_names_terms_of_the_sentence_that_pushed_toward_the_label(tiny_
     result = annotate(tiny_model, "The junta said armed terrorist groups attacked.")
     s = result["sentences"][0]
     assert s["label"] == "mali_government"
-    terms = [e["term"] for e in s["evidence"]]
-    assert terms and all(t in s["text"].lower() for t in terms)
+    words = [e["term"] for e in s["evidence"] if e["kind"] == "word"]
+    assert words and all(t in s["text"].lower() for t in words)
+    context = [e["term"] for e in s["evidence"] if e["kind"] == "context"]
+    assert all(t.startswith(("source=", "cue=", "quote=", "previous=", "outlet=")) for t in context)
     weights = [e["weight"] for e in s["evidence"]]
     assert weights == sorted(weights, reverse=True) and weights[-1] > 0
 
 
-def test_low_confidence_sentences_are_marked_uncertain(tiny_model):
-    result = annotate(tiny_model, "Zebras graze quietly.")
-    s = result["sentences"][0]
-    assert s["uncertain"] is (s["confidence"] < tiny_model.scheme.uncertain_threshold)
-    assert s["uncertain"]
+def test_sentences_below_the_threshold_are_uncertain_for_low_confidence(tiny_model, article):
+    threshold = tiny_model.scheme.uncertain_threshold
+    for s in annotate(tiny_model, article)["sentences"]:
+        if s["reason"] in (None, "low_confidence"):
+            assert s["uncertain"] is (s["confidence"] < threshold)
+            assert (s["reason"] == "low_confidence") is s["uncertain"]
 
 
 def test_summary_counts_and_shares_every_label(tiny_model, article):

@@ -72,3 +72,59 @@ def test_inferred_stance_scheme_scores_favour_and_against():
     scheme = infer_scheme(["FAVOR", "AGAINST", "NONE"], name="stance")
     assert scheme.label_ids == ["against", "favor", "none"]
     assert scheme.favg_labels == ("against", "favor")
+
+
+ACTOR_SCHEME = (
+    'name = "s"\nversion = "1"\n'
+    '[[labels]]\nid = "gov"\ncolor = "#000000"\nactors = [{actors_gov}]\n'
+    '[[labels]]\nid = "reb"\ncolor = "#111111"\nactors = [{actors_reb}]\n'
+)
+
+
+def write_scheme(tmp_path, gov: str, reb: str):
+    path = tmp_path / "s.toml"
+    path.write_text(ACTOR_SCHEME.format(actors_gov=gov, actors_reb=reb), encoding="utf-8")
+    return path
+
+
+def test_an_alias_under_two_labels_is_an_error_naming_both(tmp_path):
+    path = write_scheme(
+        tmp_path,
+        '{ name = "The Army", kind = "force", aliases = ["soldiers"] }',
+        '{ name = "Fighters", kind = "group", aliases = ["Soldiers"] }',
+    )
+    with pytest.raises(SchemeError, match=r"alias 'Soldiers' is listed under both 'gov' and 'reb'"):
+        load_scheme(path)
+
+
+@pytest.mark.parametrize(
+    ("actor", "message"),
+    [
+        ('{ name = "", kind = "person" }', r"labels\[0\]\.actors\[0\]\.name.*non-empty string"),
+        ('{ name = "X", kind = "robot" }', r"actors\[0\]\.kind.*'robot' is not one of person"),
+        ('{ name = "X", kind = "person", aliases = [1] }', r"aliases.*list of non-empty strings"),
+    ],
+)
+def test_a_malformed_actor_names_its_field(tmp_path, actor, message):
+    with pytest.raises(SchemeError, match=message):
+        load_scheme(write_scheme(tmp_path, actor, '{ name = "Y", kind = "group" }'))
+
+
+def test_the_default_scheme_lists_actors_for_every_party():
+    scheme = load_scheme("sahel")
+    for label in scheme.labels:
+        if label.id != "neutral":
+            kinds = {a.kind for a in label.actors}
+            assert len(label.actors) >= 5 and "person" in kinds, label.id
+    assert scheme.has_actors
+
+
+def test_actors_survive_the_manifest_copy_of_a_scheme():
+    from classifier.scheme import scheme_from_dict
+
+    scheme = load_scheme("sahel")
+    assert scheme_from_dict(scheme.to_dict()) == scheme
+
+
+def test_inferred_schemes_have_no_actors():
+    assert not infer_scheme(["favor", "against", "none"]).has_actors
