@@ -15,6 +15,7 @@ means (``classifier.context``): nothing here decides a label.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -195,6 +196,9 @@ class Context:
     quote: str | None = None  # "full", "part", "continued" (inside a quote from before)
     previous: str | None = None  # the previous sentence's source party ("other" outside)
     outlet: str | None = None  # the party of the outlet in the article's dateline ("/TASS/")
+    # For a sentence with no source: the party reported in one of the two sentences before.
+    recent: str | None = None
+    voice: str | None = None  # the party most of the article's reported sentences speak for
 
     @property
     def reported(self) -> Source | None:
@@ -232,12 +236,30 @@ def attribute(sentences: Sequence[_Sentence], actors: ActorIndex) -> list[Contex
     _spread_quotes(found)
     _carry_on(found, lambda: _lead(sentences, actors))
     outlet = actors.outlet(sentences) if actors else None
+    voice = _voice(found)
     contexts = []
     previous: str | None = None
+    recent: list[str | None] = [None, None]  # the reported parties of the two sentences before
     for f in found:
-        contexts.append(Context(f.source, f.cue, f.quote, previous, outlet))
+        near = next((p for p in reversed(recent) if p), None) if f.source is None else None
+        contexts.append(Context(f.source, f.cue, f.quote, previous, outlet, near, voice))
         previous = (f.source.party or "other") if f.source is not None else None
+        reported = f.source is not None and f.cue != ACT
+        recent = [recent[1], (f.source.party or "other") if reported else None]
     return contexts
+
+
+def _voice(found: list[_Found]) -> str | None:
+    """The party whose words most of the article's reported sentences carry, if one does."""
+    counts: dict[str, int] = {}
+    for f in found:
+        if f.source is not None and f.cue != ACT:
+            party = f.source.party or "other"
+            counts[party] = counts.get(party, 0) + 1
+    if not counts:
+        return None
+    party, n = max(counts.items(), key=lambda kv: kv[1])
+    return party if n >= 2 and n * 2 >= sum(counts.values()) else None
 
 
 @dataclass(slots=True)
@@ -285,7 +307,8 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
         quote = _quote_kind(quoted_tokens, bool(state), words)
     else:  # no quotation, nothing inside one
         inside, end_state, quote = _NOWHERE, 0, None
-    for i, word in enumerate(lowered):
+    for i in [i for i, w in enumerate(lowered) if w in _TRIGGERS]:
+        word = lowered[i]
         kind = CUES.get(word)
         special = word in _SPECIAL and (word not in _EARLY_ONLY or i <= 8)
         if (kind is None and not special) or (inside and inside[i]):
@@ -651,8 +674,8 @@ def _span_source(
 ) -> Source:
     # Offsets only now, for the few tokens of a source: most sentences never need them.
     text, base = sentence.text, sentence.start
-    spans = word_tokens(text)
-    start, end = spans[first][0], spans[last][1]
+    found = list(itertools.islice(_TOKEN.finditer(text), last + 1))
+    start, end = found[first].start(), found[last].end()
     return Source(text[start:end], base + start, base + end, party, inherited, kind)
 
 

@@ -43,6 +43,12 @@ def context_codes(context: Context) -> list[str]:
             codes.append(f"quote={context.quote}, source={source.party or 'other'}")
     if context.previous:
         codes.append(f"previous={context.previous}")
+    if context.recent:
+        codes.append(f"recent={context.recent}")
+    if context.voice:
+        codes.append(f"voice={context.voice}")
+        if source is None:
+            codes.append(f"voice={context.voice}, unattributed")
     if context.outlet:
         codes.append(f"outlet={context.outlet}")
         if source is None:

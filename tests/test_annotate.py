@@ -49,7 +49,10 @@ def test_evidence_names_terms_of_the_sentence_that_pushed_toward_the_label(tiny_
     words = [e["term"] for e in s["evidence"] if e["kind"] == "word"]
     assert words and all(t in s["text"].lower() for t in words)
     context = [e["term"] for e in s["evidence"] if e["kind"] == "context"]
-    assert all(t.startswith(("source=", "cue=", "quote=", "previous=", "outlet=")) for t in context)
+    assert all(
+        t.startswith(("source=", "cue=", "quote=", "previous=", "recent=", "voice=", "outlet="))
+        for t in context
+    )
     weights = [e["weight"] for e in s["evidence"]]
     assert weights == sorted(weights, reverse=True) and weights[-1] > 0
 

@@ -19,6 +19,7 @@ import numpy as np
 import sklearn
 
 from classifier import __version__
+from classifier.errors import TrainingDataError
 from classifier.registry import ModelRegistry
 from classifier.scheme import Scheme
 from classifier.targets import normalise_target
@@ -61,6 +62,7 @@ def train(
     level: str = "auto",
     engine: str = "local",
     scheduler: str | None = None,
+    attribution: bool | None = None,
 ) -> TrainResult:
     """Read, check, cross-validate, fit and publish; promote if not worse than the current model.
 
@@ -68,6 +70,8 @@ def train(
     whole texts), or ``auto`` (articles when the median row is longer than a long paragraph).
     ``engine="dask"`` runs the cross-validation of model selection on a Dask cluster (the one at
     ``scheduler``, or a local one of ``n_jobs`` workers) through joblib's dask backend.
+    ``attribution`` None learns from who speaks (``classifier.context``) when the scheme
+    lists actors and rows are sentences; False never does (for an ablation), True requires it.
     Any error before the final rename leaves the registry exactly as it was.
     """
     if level not in LEVELS:
@@ -80,6 +84,15 @@ def train(
     log.info("training on %d rows, scheme %s", len(dataset.rows), dataset.scheme.name)
     # Attribution features for sentence models of schemes that name their parties' actors.
     context = dataset.scheme.has_actors and level == "sentence"
+    if attribution is not None:
+        if attribution and not context:
+            has = "actors" if dataset.scheme.has_actors else "no actors"
+            raise TrainingDataError(
+                str(paths[0]),
+                "attribution needs a scheme with actors and sentence rows "
+                f"(scheme {dataset.scheme.name} has {has}; rows are {level}s)",
+            )
+        context = attribution
     inputs = dataset.model_inputs(context=context)
     fixed = {"targeted": dataset.has_targets, "context": context}
     if config is not None:
