@@ -17,6 +17,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ from classifier.registry import default_model_dir
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
+# The page and openapi.json ship inside the framelens package, so an installed wheel serves them.
+STATIC = resources.files("framelens").joinpath("static")
 # Older versions asked for by name ("model": "...") kept loaded per worker, beyond the current one.
 CACHED_VERSIONS = 2
 
@@ -247,7 +249,7 @@ def _add_routes(app: Flask) -> None:
 
 
 def _page() -> Response:
-    return Response((STATIC / "index.html").read_bytes(), mimetype="text/html")
+    return Response(STATIC.joinpath("index.html").read_bytes(), mimetype="text/html")
 
 
 def _healthz() -> Response:
@@ -263,7 +265,7 @@ def _readyz() -> tuple[Response, int]:
 
 
 def _openapi() -> Response:
-    doc = json.loads((STATIC / "openapi.json").read_text(encoding="utf-8"))
+    doc = json.loads(STATIC.joinpath("openapi.json").read_text(encoding="utf-8"))
     return jsonify(doc)
 
 

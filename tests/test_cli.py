@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from cli import main
 from conftest import TINY_CSV
+from framelens.cli import main
 
 
 def test_train_prints_metrics_and_promotes(runner, tmp_path):

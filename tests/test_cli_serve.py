@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
+from framelens.cli import main
 
 
 def test_serve_help_shows_its_defaults(runner):

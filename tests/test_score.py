@@ -15,7 +15,7 @@ from score_corpus import articles, read_output, write_corpus
 
 from classifier import annotate
 from classifier.batch import BatchInputError, OutputDirError, ScoreOptions, score_corpus
-from cli import main
+from framelens.cli import main
 
 INPUT_KINDS = ["csv", "csv.gz", "jsonl", "jsonl.gz", "parquet", "txt"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from classifier import ModelRegistry
 from service import create_app, get_holder
 
 TINY_CSV = Path(__file__).parent / "data" / "tiny.csv"
-OPENAPI = json.loads((Path(__file__).parent.parent / "static" / "openapi.json").read_text())
+OPENAPI = json.loads(resources.files("framelens").joinpath("static", "openapi.json").read_text())
 TOKEN = "s3cret-admin-token"
 
 

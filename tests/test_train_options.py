@@ -7,8 +7,8 @@ import json
 import pytest
 
 from classifier.registry import ModelRegistry
-from cli import main
 from conftest import TINY_CSV
+from framelens.cli import main
 
 
 def train(runner, tmp_path, *extra: str):
