@@ -20,7 +20,9 @@ def test_train_prints_metrics_and_promotes(runner, tmp_path):
     assert "promoted: the registry had no current model" in result.output
     listing = runner.invoke(main, ["models", "list", "--models", str(models)])
     assert listing.exit_code == 0
-    assert listing.output.startswith("* sahel-")
+    header, first = listing.output.splitlines()[:2]
+    assert header == f"registry: {models} (from --models)"
+    assert first.startswith("* sahel-")
 
 
 def test_train_with_a_bad_label_exits_1_with_one_line(runner, tmp_path):

@@ -188,10 +188,10 @@ def _kill_after_two_chunks(source: Path, out: Path, registry_root: Path) -> int:
         from classifier.batch import _engines, ScoreOptions, score_corpus
 
         real = _engines.score_chunk
-        def dying(model, index, *args):
+        def dying(model, index, *args, **kwargs):
             if index == 2:
                 os.kill(os.getpid(), signal.SIGKILL)
-            return real(model, index, *args)
+            return real(model, index, *args, **kwargs)
         _engines.score_chunk = dying
         score_corpus(
             [{str(source)!r}], {str(out)!r},
