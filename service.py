@@ -340,6 +340,7 @@ def _readyz() -> tuple[Response, int]:
     model = holder.model
     if model is None:
         raise NoModelError(holder.registry, holder.load_error)
+    g.framelens_model = model.version
     return jsonify(status="ready", model=model.version), 200
 
 
