@@ -61,7 +61,7 @@ def test_level_article_is_what_the_model_records(runner, tmp_path):
     )
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["manifest"]["level"] == "article"
+    assert json.loads(result.stdout)["manifest"]["level"] == "article"
     assert registry.manifest(registry.current())["level"] == "article"
 
 

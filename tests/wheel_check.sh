@@ -116,4 +116,34 @@ if r.status != 200 or len(result["sentences"]) != 3 or "summary" not in result:
 print(f"POST /v1/annotate: {r.status}, {len(result['sentences'])} sentences")
 PY
 grep -q "GET /openapi.json 200" serve.log || { cat serve.log >&2; fail "no access-log line"; }
+
+# The page in headless Chromium, driven by the checkout's dev environment (Playwright is a dev
+# dependency, so it is the client here, never part of the installed wheel).
+client_python="$repo/.venv/bin/python"
+if [ -x /usr/bin/chromium ] && "$client_python" -c "import playwright" 2>/dev/null; then
+  step "the page in headless Chromium"
+  "$client_python" - "$port" <<'PY' || fail "the page did not annotate the article"
+import sys
+
+from playwright.sync_api import sync_playwright
+
+with sync_playwright() as p:
+    browser = p.chromium.launch(
+        executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+    )
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{sys.argv[1]}/")
+    page.wait_for_selector("#model-info:has-text('model ')")
+    page.fill("#article", open("article.txt", encoding="utf-8").read())
+    page.click("#annotate-button")
+    page.wait_for_selector("#results:not([hidden]) #annotated .sentence")
+    count = page.locator("#annotated .sentence").count()
+    browser.close()
+if count != 3:
+    sys.exit(f"the page shows {count} sentences, expected 3")
+print(f"the page highlights {count} sentences")
+PY
+else
+  step "skipping the browser step: no /usr/bin/chromium or no Playwright in $repo/.venv"
+fi
 step "passed"
