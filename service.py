@@ -101,8 +101,9 @@ class NoModelError(FramelensError):
 
     def __init__(self, registry: ModelRegistry, reason: str | None = None) -> None:
         detail = reason or (
-            f"the registry at {registry.root} has no current model; train one with "
-            "'framelens train CSV...' or promote one with 'framelens models promote VERSION'"
+            f"the registry at {registry.root} has no current model; train the default with "
+            f"'framelens train --default --models {registry.root}', or promote one with "
+            "'framelens models promote VERSION'"
         )
         super().__init__(f"no model is loaded: {detail}")
 
@@ -536,7 +537,8 @@ def _headline_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
     ece = metrics.get("calibration", {}).get("ece") if isinstance(metrics, Mapping) else None
     if ece is not None:
         shown["ece"] = ece
-    return shown
+    # Every float the API sends has 4 decimals, as annotations do.
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in shown.items()}
 
 
 # Errors: one shape for all -----------------------------------------------------------------------

@@ -29,8 +29,9 @@ class ModelNotFoundError(FramelensError):
         self.version = version
         if version is None:
             msg = (
-                f"no current model in the registry at {registry}; "
-                "train one with 'framelens train CSV...' (or run 'make run')"
+                f"no current model in the registry at {registry}; train the shipped default "
+                "with 'framelens train --default' (add '--models DIR' if this is not your "
+                "default registry) or your own with 'framelens train CSV...'"
             )
         else:
             shown = ", ".join(available[-10:]) or "none"

@@ -207,14 +207,13 @@ def _show_training(result: Any, fmt: str) -> None:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         click.echo(
-            json.dumps(
+            _json(
                 {
                     "version": result.version,
                     "promoted": result.promoted,
                     "reason": result.reason,
                     "manifest": result.manifest,
-                },
-                indent=2,
+                }
             )
         )
         return
@@ -263,7 +262,7 @@ def annotate(file, fmt, version, target, models_dir) -> None:
     model = _registry(models_dir).load(version)
     result = run_annotate(model, text, target=target)
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        click.echo(_json(result))
     else:
         click.echo(_annotation_table(result))
 
@@ -289,7 +288,7 @@ def evaluate(version, csv_file, fmt, plot, models_dir) -> None:
     if plot:
         plot_metrics(metrics, plot, f"{model.version} on {Path(csv_file).name}")
     if fmt == "json":
-        click.echo(json.dumps({"model": model.version, "test": csv_file, **metrics}, indent=2))
+        click.echo(_json({"model": model.version, "test": csv_file, **metrics}))
     else:
         click.echo(f"model {model.version} on {csv_file} ({metrics['n']} rows)")
         click.echo(_metrics_table(metrics, "test set"))
@@ -335,7 +334,7 @@ def models_current(models_dir) -> None:
 def models_show(version, models_dir) -> None:
     """Print a version's manifest as JSON."""
     registry = _registry(models_dir)
-    click.echo(json.dumps(registry.manifest(registry.resolve(version)), indent=2))
+    click.echo(_json(registry.manifest(registry.resolve(version))))
 
 
 @models.command("promote")
@@ -553,6 +552,21 @@ def score(
     )
     if c["rejects"]:
         click.echo(f"rejected rows and reasons: {result.output}/rejects-*.jsonl", err=True)
+
+
+def _json(value: Any) -> str:
+    """JSON for people and scripts: indented, UTF-8 as is, every float to 4 decimals."""
+    return json.dumps(_round_floats(value), indent=2, ensure_ascii=False)
+
+
+def _round_floats(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _round_floats(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_round_floats(v) for v in value]
+    return value
 
 
 def _metrics_table(metrics: dict[str, Any], what: str) -> str:

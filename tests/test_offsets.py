@@ -61,3 +61,30 @@ def test_api_annotate_and_score_give_the_same_offsets(name, runner, registry, cl
     assert from_cli == from_score
     assert all(text[start:end] == sentence for start, end, sentence in from_cli)
     assert len(from_cli) >= 3
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_a_byte_order_mark_at_the_start_of_a_score_input_is_not_a_reject(
+    kind, runner, registry, tmp_path
+):
+    text = BODY.format(nl="\r\n")
+    path = tmp_path / f"articles.{kind}"
+    if kind == "jsonl":
+        body = json.dumps({"id": "a1", "text": text}) + "\n"
+    else:
+        body = 'id,text\r\na1,"' + text + '"\r\n'
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    out = tmp_path / "scores"
+
+    result = runner.invoke(
+        main, ["score", str(path), "-o", str(out), "--quiet", "--models", str(registry.root)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "0 rejected" in result.output
+    rows = [json.loads(line) for line in (out / "part-000000.jsonl").read_text().splitlines()]
+    cli = runner.invoke(
+        main, ["annotate", "-", "--format", "json", "--models", str(registry.root)], input=text
+    )
+    expected = [(s["start"], s["end"]) for s in json.loads(cli.stdout)["sentences"]]
+    assert [(r["start"], r["end"]) for r in rows] == expected

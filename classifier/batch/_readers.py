@@ -37,6 +37,7 @@ SUFFIXES = {
     ".pq": "parquet",
 }
 _PARQUET_BATCH = 1024
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +194,7 @@ class JsonlInput(Input):
             try:
                 for line in stream:
                     if line.strip():
-                        first = json.loads(line)
+                        first = json.loads(line.removeprefix(_UTF8_BOM))
                         break
                 else:
                     return
@@ -207,6 +208,8 @@ class JsonlInput(Input):
         with raw, stream:
             row = 0
             for number, data in enumerate(stream, start=1):
+                if number == 1:
+                    data = data.removeprefix(_UTF8_BOM)  # the one rule: a leading BOM is not text
                 if not data.strip():
                     continue
                 row += 1
