@@ -79,9 +79,10 @@ def _registry_source(models_dir: Path | None) -> str:
 def _quiet_dask(quiet: bool) -> None:
     """Dask's own logging at WARNING (ERROR under --quiet), here and in any worker it starts.
 
-    distributed reads this when it is imported, and its workers inherit the environment.
+    distributed reads this when it is imported, and its workers inherit the environment; a
+    level the user set in DASK_LOGGING__DISTRIBUTED is kept unless --quiet.
     """
-    level = "error" if quiet else "warning"
+    level = "error" if quiet else os.environ.get("DASK_LOGGING__DISTRIBUTED", "warning")
     os.environ["DASK_LOGGING__DISTRIBUTED"] = level
     if "distributed" in sys.modules:
         logging.getLogger("distributed").setLevel(level.upper())
