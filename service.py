@@ -14,14 +14,16 @@ import hmac
 import json
 import logging
 import os
+import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import orjson
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from flask.json.provider import JSONProvider
 from werkzeug.exceptions import HTTPException
 
@@ -30,9 +32,11 @@ from classifier import (
     Model,
     ModelNotFoundError,
     ModelRegistry,
+    TextEncodingError,
     TextError,
     annotate,
     available_schemes,
+    decode_text,
     load_scheme,
 )
 from classifier.annotate import model_info
@@ -40,7 +44,12 @@ from classifier.registry import default_model_dir
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
+# The page and openapi.json ship inside the framelens package, so an installed wheel serves them.
+STATIC = resources.files("framelens").joinpath("static")
+# The response header naming the model version that answered (or "-"), shown in the access log.
+MODEL_HEADER = "X-Framelens-Model"
+# One line per request: method, path, status, milliseconds, model version.
+ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(M)sms model=%({x-framelens-model}o)s"
 # Older versions asked for by name ("model": "...") kept loaded per worker, beyond the current one.
 CACHED_VERSIONS = 2
 
@@ -92,10 +101,72 @@ class NoModelError(FramelensError):
 
     def __init__(self, registry: ModelRegistry, reason: str | None = None) -> None:
         detail = reason or (
-            f"the registry at {registry.root} has no current model; train one with "
-            "'framelens train CSV...' or promote one with 'framelens models promote VERSION'"
+            f"the registry at {registry.root} has no current model; train the default with "
+            f"'framelens train --default --models {registry.root}', or promote one with "
+            "'framelens models promote VERSION'"
         )
         super().__init__(f"no model is loaded: {detail}")
+
+
+class ConfigError(FramelensError):
+    """A ``FRAMELENS_*`` variable whose value the service cannot use."""
+
+    code = "invalid_config"
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        self.name, self.value, self.expected = name, value, expected
+        super().__init__(f"{name}={value!r} is not valid: expected {expected}")
+
+
+def _positive_int(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() and int(value) > 0 else None
+
+
+def _seconds(value: str) -> float | None:
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds < float("inf") else None
+
+
+def _directory(value: str) -> str | None:
+    return value if value.strip() and not Path(value).is_file() else None
+
+
+# Every FRAMELENS_* setting: how to read its value, and the form it must have.
+SETTINGS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "MODEL_DIR": (_directory, "a directory path (the model registry)"),
+    "ADMIN_TOKEN": (lambda v: v or None, "any text (the bearer token for /v1/admin/reload)"),
+    "MAX_SENTENCES": (_positive_int, "a whole number of sentences above 0, e.g. 2000"),
+    "MAX_BATCH_ARTICLES": (_positive_int, "a whole number of articles above 0, e.g. 64"),
+    "RELOAD_INTERVAL": (_seconds, "a number of seconds, 0 or more, e.g. 2 (0: never poll)"),
+    "MAX_CONTENT_LENGTH": (_positive_int, "a whole number of bytes above 0, e.g. 2097152"),
+}
+
+
+def config_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The service's settings from ``FRAMELENS_*`` variables, each checked.
+
+    Raises
+    ------
+    ConfigError
+        For the first variable that is unknown or whose value has the wrong form.
+    """
+    config: dict[str, Any] = {}
+    for name in sorted(environ):
+        if not name.startswith("FRAMELENS_"):
+            continue
+        key, value = name[len("FRAMELENS_") :], environ[name]
+        if key not in SETTINGS:
+            known = ", ".join(f"FRAMELENS_{k}" for k in SETTINGS)
+            raise ConfigError(name, value, f"one of the known variables ({known})")
+        parse, expected = SETTINGS[key]
+        parsed = parse(value)
+        if parsed is None and key != "ADMIN_TOKEN":
+            raise ConfigError(name, value, expected)
+        config[key] = parsed
+    return config
 
 
 class ModelHolder:
@@ -203,11 +274,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RELOAD_INTERVAL=2.0,
     )
     if test_config is None:
-        app.config.from_prefixed_env("FRAMELENS")
-        # from_prefixed_env parses values as JSON; a token like "1e3" or "true" must stay text.
-        for key in ("MODEL_DIR", "ADMIN_TOKEN"):
-            if f"FRAMELENS_{key}" in os.environ:
-                app.config[key] = os.environ[f"FRAMELENS_{key}"]
+        # Checked here and by ``serve`` before any worker starts: a bad value stops the server
+        # at start-up instead of failing every request.
+        app.config.from_mapping(config_from_env(os.environ))
     else:
         app.config.from_mapping(test_config)
 
@@ -219,6 +288,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def _follow_registry() -> None:
         holder.start_polling(float(app.config["RELOAD_INTERVAL"]))
 
+    @app.after_request
+    def _name_the_model(response: Response) -> Response:
+        # Read by the access log: the version that produced this response, "-" if none did.
+        response.headers[MODEL_HEADER] = g.get("framelens_model", "-")
+        return response
+
     app.register_error_handler(FramelensError, _framelens_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _internal_error)
@@ -229,6 +304,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def get_holder() -> ModelHolder:
     """The current app's ``ModelHolder``."""
     return current_app.extensions["framelens"]
+
+
+def _request_model(version: str | None) -> Model:
+    """The model for this request, remembered for its response header and the access log."""
+    model = get_holder().get(version)
+    g.framelens_model = model.version
+    return model
 
 
 # Routes ------------------------------------------------------------------------------------------
@@ -247,7 +329,7 @@ def _add_routes(app: Flask) -> None:
 
 
 def _page() -> Response:
-    return Response((STATIC / "index.html").read_bytes(), mimetype="text/html")
+    return Response(STATIC.joinpath("index.html").read_bytes(), mimetype="text/html")
 
 
 def _healthz() -> Response:
@@ -259,11 +341,12 @@ def _readyz() -> tuple[Response, int]:
     model = holder.model
     if model is None:
         raise NoModelError(holder.registry, holder.load_error)
+    g.framelens_model = model.version
     return jsonify(status="ready", model=model.version), 200
 
 
 def _openapi() -> Response:
-    doc = json.loads((STATIC / "openapi.json").read_text(encoding="utf-8"))
+    doc = json.loads(STATIC.joinpath("openapi.json").read_text(encoding="utf-8"))
     return jsonify(doc)
 
 
@@ -277,7 +360,8 @@ def _annotate() -> Response:
         for name, value in (("text", text), ("target", target)):
             if value is not None and not isinstance(value, str):
                 raise ApiError(f"'{name}' must be a string, got {_json_type(value)}")
-    model = get_holder().get(version)
+        text = decode_text(text)
+    model = _request_model(version)
     limit = current_app.config["MAX_SENTENCES"]
     return jsonify(annotate(model, text, max_sentences=limit, target=target))
 
@@ -305,7 +389,7 @@ def _annotate_batch() -> Response:
         if item["id"] in seen:
             raise ApiError(f"articles[{i}].id '{item['id']}' is used twice; ids must be unique")
         seen.add(item["id"])
-    model = get_holder().get(body.get("model"))
+    model = _request_model(body.get("model"))
     max_sentences = current_app.config["MAX_SENTENCES"]
     results = []
     for item in articles:
@@ -314,7 +398,10 @@ def _annotate_batch() -> Response:
                 {
                     "id": item["id"],
                     **annotate(
-                        model, item["text"], max_sentences=max_sentences, target=item.get("target")
+                        model,
+                        decode_text(item["text"]),
+                        max_sentences=max_sentences,
+                        target=item.get("target"),
                     ),
                 }
             )
@@ -395,11 +482,10 @@ def _read_body(*, allow_text: bool) -> Any:
     """The parsed JSON body, or (with ``allow_text``) a text/plain body as a string."""
     mimetype = request.mimetype
     if mimetype == "application/json":
-        raw = request.get_data(cache=False)
         try:
-            body = json.loads(raw)
-        except UnicodeDecodeError:
-            raise ApiError("the body is not valid UTF-8; send UTF-8 encoded JSON") from None
+            body = json.loads(decode_text(request.get_data(cache=False), source="the body"))
+        except TextEncodingError as exc:
+            raise ApiError(f"{exc}; send UTF-8 encoded JSON") from None
         except json.JSONDecodeError as exc:
             raise ApiError(
                 f"the body is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
@@ -410,10 +496,15 @@ def _read_body(*, allow_text: bool) -> Any:
         return body
     if allow_text and mimetype == "text/plain":
         raw = request.get_data(cache=False)
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
         try:
-            return raw.decode(request.mimetype_params.get("charset", "utf-8"))
+            if charset in ("utf-8", "utf8"):
+                return decode_text(raw, source="the body")
+            return decode_text(raw.decode(charset))
+        except TextEncodingError as exc:
+            raise ApiError(f"{exc}; send UTF-8 text") from None
         except (LookupError, UnicodeDecodeError):
-            raise ApiError("the text is not valid in its charset; send UTF-8 text") from None
+            raise ApiError(f"the text is not valid {charset}; send UTF-8 text") from None
     raise ApiError(
         _HTTP_MESSAGES[415] + f" (got '{mimetype or 'no Content-Type'}')",
         code="unsupported_media_type",
@@ -446,7 +537,8 @@ def _headline_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
     ece = metrics.get("calibration", {}).get("ece") if isinstance(metrics, Mapping) else None
     if ece is not None:
         shown["ece"] = ece
-    return shown
+    # Every float the API sends has 4 decimals, as annotations do.
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in shown.items()}
 
 
 # Errors: one shape for all -----------------------------------------------------------------------
@@ -499,6 +591,27 @@ def _internal_error(exc: Exception) -> tuple[Response, int]:
 SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+class PortInUseError(FramelensError):
+    code = "port_in_use"
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        super().__init__(
+            f"cannot listen on {host}:{port} ({reason}); stop what is running there "
+            "or choose another port with --port"
+        )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise ``PortInUseError`` unless ``host:port`` can be bound now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortInUseError(host, port, exc.strerror or str(exc)) from None
+
+
 def serve(
     *,
     host: str = "127.0.0.1",
@@ -508,19 +621,31 @@ def serve(
     model_dir: str | Path | None = None,
     on_ready: Callable[[str], None] | None = None,
     app_factory: Callable[[], Flask] | None = None,
+    access_log: bool = True,
 ) -> None:
     """Run the app under gunicorn in this process until it is stopped.
 
     Nothing is preloaded: each worker builds its own app (and loads the model) after the fork,
     so no thread or open file is shared across processes. ``app_factory`` (default
     ``create_app``) lets the benchmark run another app under exactly these settings.
+    ``access_log`` writes one line per request to standard output (``ACCESS_LOG_FORMAT``).
+
+    Raises
+    ------
+    ConfigError
+        If a ``FRAMELENS_*`` variable has a value the service cannot use.
+    PortInUseError
+        If ``host:port`` cannot be bound.
     """
     from gunicorn.app.base import BaseApplication
 
-    for name in SINGLE_THREAD_ENV:
-        os.environ[name] = "1"
     if model_dir is not None:
         os.environ["FRAMELENS_MODEL_DIR"] = str(model_dir)
+    config_from_env(os.environ)  # a bad FRAMELENS_* value stops here, before any worker
+    if port:
+        check_port_free(host, port)
+    for name in SINGLE_THREAD_ENV:
+        os.environ[name] = "1"
 
     def post_fork(server: Any, worker: Any) -> None:
         # numpy may already be imported in the master (the CLI imports it) with its pools sized.
@@ -540,7 +665,8 @@ def serve(
         "preload_app": False,
         "post_fork": post_fork,
         "when_ready": when_ready,
-        "accesslog": None,
+        "accesslog": "-" if access_log else None,
+        "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",
         "loglevel": "warning",
     }

@@ -48,7 +48,7 @@ import psutil
 from _machine import cpu_model
 
 ROOT = Path(__file__).resolve().parent.parent
-FRAMELENS = [sys.executable, "-c", "import sys; from cli import main; sys.exit(main())"]
+FRAMELENS = [sys.executable, "-c", "import sys; from framelens.cli import main; sys.exit(main())"]
 
 # Sentences written for this benchmark; {town}, {n}, {day} and {actor} vary them.
 _TEMPLATES = [

@@ -6,13 +6,14 @@ from .errors import (
     ModelIntegrityError,
     ModelNotFoundError,
     SchemeError,
+    TextEncodingError,
     TextError,
     TrainingDataError,
 )
 from .model import Model
 from .registry import ModelRegistry, default_model_dir
 from .scheme import Label, Scheme, available_schemes, infer_scheme, load_scheme
-from .text import Sentence, SentenceSplitter
+from .text import Sentence, SentenceSplitter, decode_text
 
 __version__ = "0.1.0"
 
@@ -27,10 +28,12 @@ __all__ = [
     "SchemeError",
     "Sentence",
     "SentenceSplitter",
+    "TextEncodingError",
     "TextError",
     "TrainingDataError",
     "annotate",
     "available_schemes",
+    "decode_text",
     "default_model_dir",
     "infer_scheme",
     "load_scheme",

@@ -29,13 +29,29 @@ class ModelNotFoundError(FramelensError):
         self.version = version
         if version is None:
             msg = (
-                f"no current model in the registry at {registry}; "
-                "train one with 'framelens train CSV...' (or run 'make run')"
+                f"no current model in the registry at {registry}; train the shipped default "
+                "with 'framelens train --default' (add '--models DIR' if this is not your "
+                "default registry) or your own with 'framelens train CSV...'"
             )
         else:
             shown = ", ".join(available[-10:]) or "none"
             msg = f"no model version '{version}' in the registry at {registry} (available: {shown})"
         super().__init__(msg)
+
+
+class NoPreviousModelError(ModelNotFoundError):
+    """``rollback`` with nothing to go back to."""
+
+    def __init__(self, registry: str, current: str | None) -> None:
+        self.version = "previous"
+        FramelensError.__init__(
+            self,
+            f"nothing to roll back to in the registry at {registry}: 'previous' is the model "
+            "that was current before the last train or promote, and each rollback steps one "
+            f"further back through that history, which is now used up (current: {current or 'none'}"
+            "). Pick a version by name: 'framelens models list', then "
+            "'framelens models promote VERSION'",
+        )
 
 
 class ModelIntegrityError(FramelensError):
@@ -54,6 +70,19 @@ class TextError(FramelensError):
     """Text given for annotation that cannot be annotated."""
 
     code = "unusable_text"
+
+
+class TextEncodingError(TextError):
+    """Bytes given as an article that are not UTF-8; the message names the first bad byte."""
+
+    code = "unusable_text"
+
+    def __init__(self, source: str, offset: int, byte: int) -> None:
+        self.source, self.offset, self.byte = source, offset, byte
+        super().__init__(
+            f"{source} is not valid UTF-8: byte 0x{byte:02x} at byte offset {offset}; "
+            "save it as UTF-8 (e.g. 'iconv -f latin1 -t utf-8 FILE')"
+        )
 
 
 class TrainingDataError(FramelensError):

@@ -33,7 +33,7 @@ import sklearn
 from platformdirs import user_data_dir
 
 from ._files import fsync_dir, write_atomic
-from .errors import ModelIntegrityError, ModelNotFoundError
+from .errors import ModelIntegrityError, ModelNotFoundError, NoPreviousModelError
 from .model import Model
 
 log = logging.getLogger(__name__)
@@ -179,11 +179,17 @@ class ModelRegistry:
         log.info("current model is now %s (was %s)", version, previous)
 
     def rollback(self) -> str:
-        """Make the previously current version current again; return it."""
+        """Make the previously current version current again; return it.
+
+        Raises
+        ------
+        NoPreviousModelError
+            If no earlier current version is left in the history.
+        """
         with self._locked_state() as state:
             history = state.get("history", [])
             if not history:
-                raise ModelNotFoundError(str(self.root), "previous", self.versions())
+                raise NoPreviousModelError(str(self.root), state.get("current"))
             state["current"] = history.pop()
             return state["current"]
 

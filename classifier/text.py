@@ -27,6 +27,7 @@ from ._abbreviations import (
     TITLES,
 )
 from ._punkt import FastPunkt
+from .errors import TextEncodingError
 
 # nltk 3.10 runs Punkt's regular expressions under a time limit; a block this long splits in
 # well under it, and longer blocks are cut at whitespace first.
@@ -45,6 +46,30 @@ _DOTTED = re.compile(r"[A-Z][A-Za-z]{0,3}(?:\.[A-Za-z]{1,4})+")
 # A sentence may start in lower case with a web address ("www.un.org", "bbc.com"); "e.g." and
 # "i.e." do not match (a domain's last label has two letters or more).
 _ADDRESS = re.compile(r"(?:https?://|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b)")
+
+
+_BOM = "\ufeff"
+
+
+def decode_text(data: bytes | str, *, source: str = "the text") -> str:
+    """An article's text by framelens' one rule: UTF-8, a leading byte-order mark dropped, line
+    endings kept as they are (so ``\\r\\n`` counts two characters in every offset).
+
+    The API, ``framelens annotate`` and ``framelens score`` all read text through this, so they
+    give the same offsets for the same file.
+
+    Raises
+    ------
+    TextEncodingError
+        If ``data`` is not UTF-8; the message names ``source`` and the first bad byte's offset.
+    """
+    if isinstance(data, str):
+        return data.removeprefix(_BOM)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TextEncodingError(source, exc.start, data[exc.start]) from None
+    return text.removeprefix(_BOM)
 
 
 class Sentence(NamedTuple):

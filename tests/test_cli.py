@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from cli import main
 from conftest import TINY_CSV
+from framelens.cli import main
 
 
 def test_train_prints_metrics_and_promotes(runner, tmp_path):
@@ -20,7 +20,9 @@ def test_train_prints_metrics_and_promotes(runner, tmp_path):
     assert "promoted: the registry had no current model" in result.output
     listing = runner.invoke(main, ["models", "list", "--models", str(models)])
     assert listing.exit_code == 0
-    assert listing.output.startswith("* sahel-")
+    header, first = listing.output.splitlines()[:2]
+    assert header == f"registry: {models} (from --models)"
+    assert first.startswith("* sahel-")
 
 
 def test_train_with_a_bad_label_exits_1_with_one_line(runner, tmp_path):
@@ -97,3 +99,34 @@ def test_schemes_lists_and_shows(runner, name):
     result = runner.invoke(main, ["schemes", *([name] if name else [])])
     assert result.exit_code == 0
     assert "mali_government" in result.output
+
+
+def test_python_dash_m_framelens_is_the_framelens_command():
+    import subprocess
+    import sys
+    from importlib.metadata import version
+
+    import framelens
+
+    done = subprocess.run(
+        [sys.executable, "-m", "framelens", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert version("framelens") in done.stdout
+    assert framelens.__version__ == version("framelens")
+
+
+def test_train_json_floats_have_at_most_4_decimals(runner, tmp_path):
+    import re
+
+    result = runner.invoke(
+        main,
+        ["train", str(TINY_CSV), "--scheme", "sahel", "--models", str(tmp_path / "m")]
+        + ["--jobs", "1", "--format", "json", "--quiet"],
+    )
+    assert result.exit_code == 0, result.output
+    decimals = [len(d) for d in re.findall(r"\d\.(\d+)", result.stdout)]
+    assert decimals and max(decimals) <= 4

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from cli import main
+from framelens.cli import main
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -68,7 +68,7 @@ def test_promote_and_rollback_switch_the_current_version(registry):
 
 
 def test_rollback_with_no_history_is_an_error(registry):
-    with pytest.raises(ModelNotFoundError, match="no model version 'previous'"):
+    with pytest.raises(ModelNotFoundError, match="roll back to.*'previous' is the model"):
         registry.rollback()
 
 

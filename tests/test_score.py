@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,7 +16,7 @@ from score_corpus import articles, read_output, write_corpus
 
 from classifier import annotate
 from classifier.batch import BatchInputError, OutputDirError, ScoreOptions, score_corpus
-from cli import main
+from framelens.cli import main
 
 INPUT_KINDS = ["csv", "csv.gz", "jsonl", "jsonl.gz", "parquet", "txt"]
 
@@ -188,10 +189,10 @@ def _kill_after_two_chunks(source: Path, out: Path, registry_root: Path) -> int:
         from classifier.batch import _engines, ScoreOptions, score_corpus
 
         real = _engines.score_chunk
-        def dying(model, index, *args):
+        def dying(model, index, *args, **kwargs):
             if index == 2:
                 os.kill(os.getpid(), signal.SIGKILL)
-            return real(model, index, *args)
+            return real(model, index, *args, **kwargs)
         _engines.score_chunk = dying
         score_corpus(
             [{str(source)!r}], {str(out)!r},
@@ -305,3 +306,37 @@ def test_cli_score_reports_bad_options(extra, code, message, runner, registry, t
     result = runner.invoke(main, [*args, "-q", *extra])
     assert result.exit_code == code
     assert message in result.output
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_score_writes_floats_with_at_most_4_decimals(fmt, tiny_model, tmp_path):
+    source = write_corpus(tmp_path / "in", "jsonl")
+    score_corpus([source], tmp_path / "out", model=tiny_model, options=ScoreOptions(format=fmt))
+    written = (tmp_path / "out" / f"part-000000.{fmt}").read_text(encoding="utf-8")
+    decimals = [len(d) for d in re.findall(r"\d\.(\d+)", written)]
+    assert decimals and max(decimals) <= 4
+
+
+def test_score_with_text_writes_each_sentences_text(runner, registry, tmp_path):
+    ident, text = articles()[4]
+    source = write_corpus(tmp_path / "in", "jsonl", [(ident, text)])
+    result = runner.invoke(
+        main,
+        ["score", str(source), "-o", str(tmp_path / "out"), "--with-text", "--quiet"]
+        + ["--models", str(registry.root)],
+    )
+    assert result.exit_code == 0, result.output
+    rows = _frame(tmp_path / "out").to_dict("records")
+    assert [r["text"] for r in rows] == [text[r["start"] : r["end"]] for r in rows]
+    assert len(rows) > 1
+
+
+def test_score_with_text_at_article_level_is_a_usage_error(runner, registry, tmp_path):
+    source = write_corpus(tmp_path / "in", "jsonl")
+    result = runner.invoke(
+        main,
+        ["score", str(source), "-o", str(tmp_path / "out"), "--with-text", "--level", "article"]
+        + ["--models", str(registry.root)],
+    )
+    assert result.exit_code == 2
+    assert "--with-text needs --level sentence" in result.output

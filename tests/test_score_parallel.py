@@ -8,7 +8,7 @@ import pytest
 from score_corpus import read_output, write_corpus
 
 from classifier.batch import EngineError, ScoreOptions, score_corpus
-from cli import main
+from framelens.cli import main
 
 pytestmark = pytest.mark.slow
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from classifier import ModelRegistry
 from service import create_app, get_holder
 
 TINY_CSV = Path(__file__).parent / "data" / "tiny.csv"
-OPENAPI = json.loads((Path(__file__).parent.parent / "static" / "openapi.json").read_text())
+OPENAPI = json.loads(resources.files("framelens").joinpath("static", "openapi.json").read_text())
 TOKEN = "s3cret-admin-token"
 
 
@@ -172,6 +173,35 @@ def test_config_comes_from_framelens_environment_variables(monkeypatch, registry
     assert app.config["MAX_BATCH_ARTICLES"] == 3
     response = app.test_client().get("/readyz")
     assert response.get_json()["model"] == registry.current()
+
+
+def test_a_bad_setting_stops_create_app_instead_of_every_request(monkeypatch, registry):
+    from service import ConfigError
+
+    monkeypatch.setenv("FRAMELENS_MODEL_DIR", str(registry.root))
+    monkeypatch.setenv("FRAMELENS_MAX_CONTENT_LENGTH", "2MiB")
+    with pytest.raises(ConfigError, match=r"FRAMELENS_MAX_CONTENT_LENGTH='2MiB' is not valid"):
+        create_app()
+
+
+def test_json_floats_are_rounded_to_4_decimals(client, article):
+    response = client.post("/v1/annotate", json={"text": article})
+    assert response.status_code == 200
+    decimals = [
+        len(repr(v).split(".")[1])
+        for s in response.get_json()["sentences"]
+        for v in [s["confidence"], *s["probabilities"].values()]
+        if isinstance(v, float)
+    ]
+    assert decimals and max(decimals) <= 4
+
+
+def test_every_response_names_the_model_that_answered(client, registry):
+    assert (
+        client.post("/v1/annotate", json={"text": "Kyiv denied it."}).headers["X-Framelens-Model"]
+        == registry.current()
+    )
+    assert client.get("/healthz").headers["X-Framelens-Model"] == "-"
 
 
 @pytest.mark.parametrize("token", ["1e3", "true", "0123", "null"])

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from classifier.registry import ModelRegistry
-from cli import main
 from conftest import TINY_CSV
+from framelens.cli import main
 
 
 def train(runner, tmp_path, *extra: str):
@@ -58,5 +61,17 @@ def test_level_article_is_what_the_model_records(runner, tmp_path):
     )
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["manifest"]["level"] == "article"
+    assert json.loads(result.stdout)["manifest"]["level"] == "article"
     assert registry.manifest(registry.current())["level"] == "article"
+
+
+@pytest.mark.slow
+def test_dask_logging_is_silent_under_quiet(tmp_path):
+    framelens = Path(sys.executable).parent / "framelens"
+    cmd = [str(framelens), "train", str(TINY_CSV), "--scheme", "sahel", "--quiet"]
+    cmd += ["--models", str(tmp_path / "models"), "--engine", "dask", "--jobs", "2"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert "distributed." not in done.stderr
+    assert "train:" not in done.stderr

@@ -8,7 +8,7 @@ import platform
 import secrets
 import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +63,7 @@ def train(
     engine: str = "local",
     scheduler: str | None = None,
     attribution: bool | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> TrainResult:
     """Read, check, cross-validate, fit and publish; promote if not worse than the current model.
 
@@ -72,10 +73,14 @@ def train(
     ``scheduler``, or a local one of ``n_jobs`` workers) through joblib's dask backend.
     ``attribution`` None learns from who speaks (``classifier.context``) when the scheme
     lists actors and rows are sentences; False never does (for an ablation), True requires it.
+    ``report``, if given, receives one line per phase (reading, search, final fit, calibration,
+    writing, promotion) and a progress bar over the model search is shown on stderr.
     Any error before the final rename leaves the registry exactly as it was.
     """
+    say = report or (lambda line: None)
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+    say(f"reading {len(paths)} file(s)")
     dataset = read_dataset(paths, scheme)
     if level == "auto":
         level = (
@@ -101,7 +106,19 @@ def train(
         configs = candidate_configs(FitConfig(**fixed))
     with joblib_backend(engine, workers=n_jobs, scheduler=scheduler) as where:
         log.info("cross-validating on %s", where)
-        found = select(inputs, dataset.labels, dataset.groups, configs=configs, n_jobs=n_jobs)
+        say(
+            f"search: {len(configs)} pipeline(s) by grouped cross-validation on "
+            f"{len(dataset.rows)} rows ({len(set(dataset.groups))} articles, scheme "
+            f"{dataset.scheme.name}) on {where}"
+        )
+        found = select(
+            inputs,
+            dataset.labels,
+            dataset.groups,
+            configs=configs,
+            n_jobs=n_jobs,
+            progress=report is not None,
+        )
     config, proba, classes = found["config"], found["proba"], found["classes"]
     truth = np.array([classes.index(label) for label in dataset.labels])
     threshold = choose_threshold(proba, truth, dataset.scheme.uncertain_threshold)
@@ -110,7 +127,12 @@ def train(
         dataset.labels, predicted, dataset.scheme, proba=proba, classes=classes
     )
     metrics["cv"] = {"folds": found["folds"], "grouped_by_article": found["grouped"]}
+    say(f"final fit: {_describe(config)} on all {len(dataset.rows)} rows")
     pipeline = fit_pipeline(inputs, dataset.labels, config)
+    say(
+        f"calibration: temperature {found['temperature']:.3f}, uncertain below confidence "
+        f"{threshold:.2f}"
+    )
     _scale(pipeline, found["temperature"])
     payload = {
         "format": 1,
@@ -132,13 +154,23 @@ def train(
     with tempfile.TemporaryDirectory() as tmp:
         png = plot_metrics(metrics, Path(tmp) / "metrics.png", f"{version} (grouped CV)")
         extras["metrics.png"] = png.read_bytes()
+    say(f"writing {version} to {registry.root}")
     path = registry.add(version, payload, manifest, extras)
     promoted, reason = _gate(registry, manifest, force, tolerance)
+    say(f"promotion: {reason}")
     if promoted:
         registry.promote(version)
     return TrainResult(
         version, path, registry.manifest(version), promoted, reason, dataset.warnings
     )
+
+
+def _describe(config: FitConfig) -> str:
+    words = f"word {config.word_ngrams[0]}-{config.word_ngrams[1]}-grams"
+    chars = config.char_ngrams
+    extra = f" + char {chars[0]}-{chars[1]}-grams" if chars else ""
+    who = " + who speaks" if config.context else ""
+    return f"{words}{extra}{who}, C={config.C:g}"
 
 
 def _scale(pipeline: Any, temperature: float) -> None:

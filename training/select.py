@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -20,6 +21,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from scipy.optimize import minimize_scalar
 from sklearn.base import clone
+from tqdm import tqdm
 
 from .evaluate import cv_splits
 from .fit import SEED, FitConfig, build_pipeline
@@ -81,8 +83,10 @@ def oof_proba(
     configs: Sequence[FitConfig],
     *,
     n_jobs: int | None = None,
+    progress: bool = False,
+    desc: str = "model search",
 ) -> tuple[list[np.ndarray], list[str], bool, int]:
-    """Out-of-fold probabilities of every config.
+    """Out-of-fold probabilities of every config; ``progress`` shows a bar of fits on stderr.
 
     Configs that differ only in the classifier's settings share their features, so each fold
     fits the TF-IDF step once per feature set and every classifier on top of it; the
@@ -105,11 +109,24 @@ def oof_proba(
         ]
 
     jobs = [(members, tr, te) for members in families.values() for tr, te in splits]
-    results = Parallel(n_jobs=n_jobs)(delayed(fit_fold)(m, tr, te) for m, tr, te in jobs)
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(fit_fold)(m, tr, te) for m, tr, te in jobs
+    )
     out = [np.zeros((len(y), len(classes))) for _ in configs]
-    for (members, _, test), probas in zip(jobs, results, strict=True):
-        for i, proba in zip(members, probas, strict=True):
-            out[i][test] = proba
+    # One fit is one pipeline on one fold; the bar moves as each (features, fold) job returns.
+    with tqdm(
+        total=len(configs) * len(splits),
+        desc=desc,
+        unit="fit",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+        leave=True,
+    ) as bar:
+        for (members, _, test), probas in zip(jobs, results, strict=True):
+            for i, proba in zip(members, probas, strict=True):
+                out[i][test] = proba
+            bar.update(len(members))
     return out, classes, grouped, len(splits)
 
 
@@ -172,8 +189,11 @@ def select(
     *,
     configs: Sequence[FitConfig] | None = None,
     n_jobs: int | None = None,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Score the candidates by grouped CV; return the chosen config and its calibrated OOF output.
+
+    ``progress`` shows a bar on stderr: fits done of the total (pipelines times folds), ETA.
 
     The chosen config is the cheapest (earliest) whose macro-F1 is within ``MARGIN`` of the best.
     """
@@ -187,6 +207,7 @@ def select(
         pick(groups) if groups is not None else None,
         configs,
         n_jobs=n_jobs,
+        progress=progress,
     )
     scores = [macro_f1(p, pick(labels), classes) for p in probas]
     best = next(i for i, s in enumerate(scores) if s >= max(scores) - MARGIN)
@@ -196,7 +217,13 @@ def select(
             "searched on %d of %d rows; cross-validating the choice on all", len(rows), len(labels)
         )
         (proba,), classes, grouped, folds = oof_proba(
-            texts, labels, groups, [configs[best]], n_jobs=n_jobs
+            texts,
+            labels,
+            groups,
+            [configs[best]],
+            n_jobs=n_jobs,
+            progress=progress,
+            desc="cross-validating the choice",
         )
     truth = np.array([classes.index(label) for label in labels])
     temperature = fit_temperature(proba, truth)

@@ -71,12 +71,21 @@ class DaskEngine:
             raise
         log.info("scoring on %s with %d workers", self.client.scheduler.address, self.workers)
 
-    def run(self, chunks: Iterable[Chunk], level: str, fmt: str) -> Iterator[ChunkResult]:
+    def run(
+        self, chunks: Iterable[Chunk], level: str, fmt: str, *, with_text: bool = False
+    ) -> Iterator[ChunkResult]:
         def submit(chunk: Chunk) -> Any:
             # Scatter the records first so a large chunk is not embedded in the task graph.
             [records] = self.client.scatter([chunk.records], hash=False)
             return self.client.submit(
-                score_chunk, self._model, chunk.index, records, level, fmt, pure=False
+                score_chunk,
+                self._model,
+                chunk.index,
+                records,
+                level,
+                fmt,
+                with_text=with_text,
+                pure=False,
             )
 
         return in_order(submit, chunks, window=2 * self.workers)

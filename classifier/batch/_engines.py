@@ -38,7 +38,9 @@ class Chunk:
 class Engine(Protocol):
     name: str
 
-    def run(self, chunks: Iterable[Chunk], level: str, fmt: str) -> Iterator[ChunkResult]: ...
+    def run(
+        self, chunks: Iterable[Chunk], level: str, fmt: str, *, with_text: bool = False
+    ) -> Iterator[ChunkResult]: ...
 
     def close(self) -> None: ...
 
@@ -52,9 +54,13 @@ class SerialEngine:
         self.model = model
         self.workers = 1
 
-    def run(self, chunks: Iterable[Chunk], level: str, fmt: str) -> Iterator[ChunkResult]:
+    def run(
+        self, chunks: Iterable[Chunk], level: str, fmt: str, *, with_text: bool = False
+    ) -> Iterator[ChunkResult]:
         for chunk in chunks:
-            yield score_chunk(self.model, chunk.index, chunk.records, level, fmt)
+            yield score_chunk(
+                self.model, chunk.index, chunk.records, level, fmt, with_text=with_text
+            )
 
     def close(self) -> None:
         pass
@@ -97,12 +103,20 @@ class ProcessEngine:
         # process, which has the model already, scores chunks itself.
         self._started = self._pool.submit(_ready)
 
-    def run(self, chunks: Iterable[Chunk], level: str, fmt: str) -> Iterator[ChunkResult]:
+    def run(
+        self, chunks: Iterable[Chunk], level: str, fmt: str, *, with_text: bool = False
+    ) -> Iterator[ChunkResult]:
         def submit(chunk: Chunk) -> Any:
             if self._started.done():
-                return self._pool.submit(_score_in_worker, chunk.index, chunk.records, level, fmt)
+                return self._pool.submit(
+                    _score_in_worker, chunk.index, chunk.records, level, fmt, with_text
+                )
             done: Future = Future()
-            done.set_result(score_chunk(self._model, chunk.index, chunk.records, level, fmt))
+            done.set_result(
+                score_chunk(
+                    self._model, chunk.index, chunk.records, level, fmt, with_text=with_text
+                )
+            )
             return done
 
         try:
@@ -157,7 +171,9 @@ def _ready() -> None:
     pass
 
 
-def _score_in_worker(index: int, records: list[Record], level: str, fmt: str) -> ChunkResult:
+def _score_in_worker(
+    index: int, records: list[Record], level: str, fmt: str, with_text: bool = False
+) -> ChunkResult:
     if _MODEL is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("worker started without a model")
-    return score_chunk(_MODEL, index, records, level, fmt)
+    return score_chunk(_MODEL, index, records, level, fmt, with_text=with_text)

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import TextEncodingError
 from ..registry import sha256_file
+from ..text import decode_text
 from ._errors import BatchInputError
 
 # Articles can be long; the csv module's default cap of 128 KiB per field is too low.
@@ -35,6 +37,7 @@ SUFFIXES = {
     ".pq": "parquet",
 }
 _PARQUET_BATCH = 1024
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +134,8 @@ class Input:
                 return self._reject(row, line, None if what == "id" else ident, f"{what} {problem}")
         if not text.strip():
             return self._reject(row, line, ident, f"empty text (column '{self.text_column}')")
-        return Record(str(self.path), row, line, ident, text)
+        # The one rule for text (``decode_text``): a leading byte-order mark is not text.
+        return Record(str(self.path), row, line, ident, decode_text(text))
 
 
 class CsvInput(Input):
@@ -190,7 +194,7 @@ class JsonlInput(Input):
             try:
                 for line in stream:
                     if line.strip():
-                        first = json.loads(line)
+                        first = json.loads(line.removeprefix(_UTF8_BOM))
                         break
                 else:
                     return
@@ -204,6 +208,8 @@ class JsonlInput(Input):
         with raw, stream:
             row = 0
             for number, data in enumerate(stream, start=1):
+                if number == 1:
+                    data = data.removeprefix(_UTF8_BOM)  # the one rule: a leading BOM is not text
                 if not data.strip():
                     continue
                 row += 1
@@ -304,9 +310,10 @@ class TextDirInput(Input):
             data = p.read_bytes()
             self.consumed += len(data)
             try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                yield Record(str(p), 1, None, ident, None, f"is not valid UTF-8 ({exc.reason})")
+                text = decode_text(data, source=str(p))
+            except TextEncodingError as exc:
+                problem = f"is not valid UTF-8 (byte 0x{exc.byte:02x} at byte offset {exc.offset})"
+                yield Record(str(p), 1, None, ident, None, problem)
                 continue
             record = self._record(row, None, ident, text)
             yield Record(str(p), 1, None, record.id, record.text, record.problem)

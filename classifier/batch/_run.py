@@ -40,6 +40,8 @@ class ScoreOptions:
     chunk_size: int = DEFAULT_CHUNK_SIZE
     id_column: str = "id"
     text_column: str = "text"
+    # Sentence rows carry the sentence's text in a ``text`` column.
+    with_text: bool = False
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -50,6 +52,8 @@ class ScoreOptions:
             raise ValueError(f"chunk_size must be an integer, got {self.chunk_size!r}")
         if self.chunk_size < 1:
             raise ValueError(f"chunk_size must be at least 1, got {self.chunk_size}")
+        if self.with_text and self.level != "sentence":
+            raise ValueError("with_text needs level 'sentence': an article row has no text")
 
 
 @dataclass
@@ -148,7 +152,9 @@ def score_corpus(
 
         scored = articles = sentences = 0
         try:
-            for result in runner.run(pending(), options.level, options.format):
+            for result in runner.run(
+                pending(), options.level, options.format, with_text=options.with_text
+            ):
                 out.write_chunk(result)
                 scored += 1
                 articles += result.stats["articles"]

@@ -34,9 +34,16 @@ class ChunkResult:
 
 
 def score_chunk(
-    model: Model, index: int, records: Sequence[Record], level: str, fmt: str
+    model: Model,
+    index: int,
+    records: Sequence[Record],
+    level: str,
+    fmt: str,
+    *,
+    with_text: bool = False,
 ) -> ChunkResult:
-    """Score ``records`` (chunk number ``index``) and render rows at ``level`` as ``fmt``."""
+    """Score ``records`` (chunk number ``index``) and render rows at ``level`` as ``fmt``;
+    ``with_text`` adds each sentence's text to sentence rows."""
     labels = model.scheme.label_ids
     rejects = [(i, r) for i, r in enumerate(records) if r.problem is not None]
     ids: list[str] = []
@@ -77,6 +84,8 @@ def score_chunk(
         }
         for j, label in enumerate(labels):
             columns[f"p_{label}"] = np.round(labelled.proba[:, j], DECIMALS)
+        if with_text:
+            columns["text"] = np.asarray([s.text for s in flat], dtype=object)
         dominant_counts = None
     else:
         columns, dominant_counts = _article_columns(ids, owner, best, uncertain, labels)

@@ -13,6 +13,7 @@ import pyarrow as pa
 from ._readers import Record
 
 FORMATS = ("jsonl", "csv", "parquet")
+DECIMALS = 4  # as in ``framelens annotate`` and the API
 
 
 def part_name(index: int, fmt: str) -> str:
@@ -25,6 +26,9 @@ def rejects_name(index: int) -> str:
 
 def render_table(columns: Mapping[str, np.ndarray], fmt: str) -> bytes:
     """The rows of ``columns`` (equal-length arrays, in column order) as one file's bytes."""
+    # Floats reach the file as float64 rounded to DECIMALS: a float32 rounded first would
+    # print as 0.9495999813079834.
+    columns = {name: _exact(values) for name, values in columns.items()}
     if fmt == "jsonl":
         names = list(columns)
         rows = zip(*(np.asarray(v).tolist() for v in columns.values()), strict=True)
@@ -61,6 +65,13 @@ def render_rejects(rejects: Sequence[Record]) -> bytes:
         for r in rejects
     ]
     return "".join(lines).encode("utf-8", "backslashreplace")
+
+
+def _exact(values: Any) -> Any:
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        return np.round(values.astype(np.float64), DECIMALS)
+    return values
 
 
 # Columns of optional offsets: integers, empty where a sentence has no source.

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shlex
 import shutil
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +19,12 @@ import click
 
 from classifier.errors import FramelensError
 from classifier.registry import ModelRegistry
+
+# Exit statuses besides click's 0 (done), 1 (an error, one line) and 2 (bad usage or settings).
+EXIT_NOT_PROMOTED = 3  # ``train`` wrote the new version but did not make it current
+# The model ``framelens train --default`` trains: the corpus shipped in the labels package.
+DEFAULT_CORPUS = ("corpus", "sahel")
+DEFAULT_SCHEME = "sahel"
 
 
 class _Group(click.Group):
@@ -56,6 +67,42 @@ def _registry(models_dir: Path | None) -> ModelRegistry:
     return ModelRegistry(models_dir)
 
 
+def _registry_source(models_dir: Path | None) -> str:
+    """Where the registry's directory came from, in the words a user would look for."""
+    if models_dir is None:
+        return "the per-user default; set FRAMELENS_MODEL_DIR or --models to change it"
+    if os.environ.get("FRAMELENS_MODEL_DIR") == str(models_dir):
+        return "from FRAMELENS_MODEL_DIR"
+    return "from --models"
+
+
+def _quiet_dask(quiet: bool) -> None:
+    """Dask's own logging at WARNING (ERROR under --quiet), here and in any worker it starts.
+
+    distributed reads this when it is imported, and its workers inherit the environment; a
+    level the user set in DASK_LOGGING__DISTRIBUTED is kept unless --quiet.
+    """
+    level = "error" if quiet else os.environ.get("DASK_LOGGING__DISTRIBUTED", "warning")
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = level
+    if "distributed" in sys.modules:
+        logging.getLogger("distributed").setLevel(level.upper())
+
+
+@contextmanager
+def _default_corpus() -> Iterator[list[Path]]:
+    """The shipped sahel corpus's CSV files, found inside the installed labels package."""
+    folder = resources.files("labels").joinpath(*DEFAULT_CORPUS)
+    names = sorted(e.name for e in folder.iterdir() if e.name.endswith(".csv"))
+    if not names:
+        raise click.ClickException(f"the installed package has no corpus in {folder}")
+    with ExitStack() as stack:
+        yield [stack.enter_context(resources.as_file(folder.joinpath(n))) for n in names]
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 @click.group(cls=_Group)
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 @click.version_option(package_name="framelens")
@@ -65,10 +112,17 @@ def main(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    _quiet_dask(False)
 
 
 @main.command()
-@click.argument("csv_files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("csv_files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--default",
+    "use_default",
+    is_flag=True,
+    help="Train the shipped default model: the sahel corpus, scheme sahel (no CSV_FILES).",
+)
 @click.option(
     "--scheme",
     default="auto",
@@ -99,38 +153,68 @@ def main(verbose: bool) -> None:
     help="What a row is; article models also label whole texts. auto: by row length.",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("-q", "--quiet", is_flag=True, help="No phase lines or progress bar on stderr.")
 def train(
-    csv_files, scheme, models_dir, force, tolerance, jobs, engine, scheduler, level, fmt
+    csv_files,
+    use_default,
+    scheme,
+    models_dir,
+    force,
+    tolerance,
+    jobs,
+    engine,
+    scheduler,
+    level,
+    fmt,
+    quiet,
 ) -> None:
-    """Train a model from labelled CSV files (text,label[,article_id,target]) and publish it."""
+    """Train a model from labelled CSV files (text,label[,article_id,target]) and publish it.
+
+    Exits 3 when the new version is written but not made current (it scored worse than the
+    current model); 'framelens models promote VERSION' makes it current anyway.
+    """
     from training import DEFAULT_TOLERANCE
     from training import train as run_train
 
     if scheduler is not None and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
-    result = run_train(
-        csv_files,
-        scheme=scheme,
-        registry=_registry(models_dir),
-        force=force,
-        tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
-        n_jobs=jobs,
-        level=level,
-        engine=engine,
-        scheduler=scheduler,
-    )
+    if use_default == bool(csv_files):
+        raise click.UsageError("give CSV_FILES to train on, or --default for the shipped model")
+    if use_default and scheme not in ("auto", DEFAULT_SCHEME):
+        raise click.UsageError(f"--default trains scheme {DEFAULT_SCHEME}; leave out --scheme")
+    _quiet_dask(quiet)
+    with ExitStack() as stack:
+        if use_default:
+            csv_files, scheme = stack.enter_context(_default_corpus()), DEFAULT_SCHEME
+        result = run_train(
+            csv_files,
+            scheme=scheme,
+            registry=_registry(models_dir),
+            force=force,
+            tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
+            n_jobs=jobs,
+            level=level,
+            engine=engine,
+            scheduler=scheduler,
+            report=None if quiet else lambda line: click.echo(f"train: {line}", err=True),
+        )
+    _show_training(result, fmt)
+    if not result.promoted:
+        sys.exit(EXIT_NOT_PROMOTED)
+
+
+def _show_training(result: Any, fmt: str) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         click.echo(
-            json.dumps(
+            _json(
                 {
                     "version": result.version,
                     "promoted": result.promoted,
                     "reason": result.reason,
                     "manifest": result.manifest,
-                },
-                indent=2,
+                }
             )
         )
         return
@@ -145,7 +229,9 @@ def train(
 
 
 @main.command()
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"), default="-")
+@click.argument(
+    "file", type=click.Path(dir_okay=False, allow_dash=True, path_type=str), default="-"
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -157,13 +243,27 @@ def train(
 )
 @models_option
 def annotate(file, fmt, version, target, models_dir) -> None:
-    """Label each sentence of an article (a text FILE, or - for standard input)."""
+    """Label each sentence of an article (a UTF-8 text FILE, or - for standard input)."""
     from classifier import annotate as run_annotate
+    from classifier import decode_text
 
+    if file == "-":
+        if _stdin_is_terminal():
+            raise click.UsageError(
+                "no article given: name a text file ('framelens annotate article.txt') or pipe "
+                "one in ('framelens annotate - < article.txt')"
+            )
+        data, source = sys.stdin.buffer.read(), "standard input"
+    else:
+        try:
+            data, source = Path(file).read_bytes(), file
+        except OSError as exc:
+            raise click.ClickException(f"cannot read {file}: {exc.strerror}") from None
+    text = decode_text(data, source=source)
     model = _registry(models_dir).load(version)
-    result = run_annotate(model, file.read(), target=target)
+    result = run_annotate(model, text, target=target)
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        click.echo(_json(result))
     else:
         click.echo(_annotation_table(result))
 
@@ -189,7 +289,7 @@ def evaluate(version, csv_file, fmt, plot, models_dir) -> None:
     if plot:
         plot_metrics(metrics, plot, f"{model.version} on {Path(csv_file).name}")
     if fmt == "json":
-        click.echo(json.dumps({"model": model.version, "test": csv_file, **metrics}, indent=2))
+        click.echo(_json({"model": model.version, "test": csv_file, **metrics}))
     else:
         click.echo(f"model {model.version} on {csv_file} ({metrics['n']} rows)")
         click.echo(_metrics_table(metrics, "test set"))
@@ -203,14 +303,16 @@ def models() -> None:
 @models.command("list")
 @models_option
 def models_list(models_dir) -> None:
-    """List model versions, oldest first; * marks the current one."""
+    """List model versions, oldest first, under the registry they come from; * marks the current."""
     registry = _registry(models_dir)
     current = registry.current()
     versions = registry.versions()
     if not versions:
         raise click.ClickException(
-            f"no models in {registry.root}; train one with 'framelens train'"
+            f"no models in {registry.root} ({_registry_source(models_dir)}); train the default "
+            f"with '{_train_default_command(models_dir)}' or your own with 'framelens train CSV...'"
         )
+    click.echo(f"registry: {registry.root} ({_registry_source(models_dir)})")
     for v in versions:
         m = registry.manifest(v)
         mark = "*" if v == current else " "
@@ -233,7 +335,7 @@ def models_current(models_dir) -> None:
 def models_show(version, models_dir) -> None:
     """Print a version's manifest as JSON."""
     registry = _registry(models_dir)
-    click.echo(json.dumps(registry.manifest(registry.resolve(version)), indent=2))
+    click.echo(_json(registry.manifest(registry.resolve(version))))
 
 
 @models.command("promote")
@@ -250,7 +352,7 @@ def models_promote(version, models_dir) -> None:
 @models.command("rollback")
 @models_option
 def models_rollback(models_dir) -> None:
-    """Make the previously current model current again."""
+    """Make the previously current model current again (one step back per rollback)."""
     click.echo(f"current model: {_registry(models_dir).rollback()}")
 
 
@@ -287,19 +389,52 @@ def schemes(name) -> None:
     show_default=True,
     help="Threads per worker; processes scale better (tokenizing holds the GIL).",
 )
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One line per request on stdout: method, path, status, milliseconds, model version.",
+)
 @models_option
-def serve(host, port, workers, threads, models_dir) -> None:
-    """Serve the web page and the JSON API under gunicorn; the model follows the registry."""
+def serve(host, port, workers, threads, access_log, models_dir) -> None:
+    """Serve the web page and the JSON API under gunicorn; the model follows the registry.
+
+    Exits 2 naming the variable if a FRAMELENS_* setting has a value it cannot use.
+    """
+    from service import ConfigError, config_from_env
     from service import serve as run_serve
 
+    environ = dict(os.environ)
+    if models_dir is not None:
+        environ["FRAMELENS_MODEL_DIR"] = str(models_dir)
+    try:
+        config_from_env(environ)
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    registry = _registry(models_dir)
+    if registry.current() is None:
+        raise click.ClickException(
+            f"no model to serve: the registry at {registry.root} has no current model. "
+            f"Run '{_train_default_command(models_dir)}' to train the default model, "
+            "then serve again"
+        )
     run_serve(
         host=host,
         port=port,
         workers=workers,
         threads=threads,
         model_dir=models_dir,
-        on_ready=lambda url: click.echo(f"framelens serving on {url}"),
+        on_ready=lambda url: click.echo(f"framelens serving on {url}", err=False),
+        access_log=access_log,
     )
+
+
+def _train_default_command(models_dir: Path | None) -> str:
+    command = "framelens train --default"
+    if models_dir is not None and os.environ.get("FRAMELENS_MODEL_DIR") != str(models_dir):
+        command += f" --models {shlex.quote(str(models_dir))}"
+    return command
 
 
 @main.command()
@@ -352,6 +487,11 @@ def serve(host, port, workers, threads, models_dir) -> None:
 )
 @engine_option("Score on this machine, or on a Dask distributed cluster.")
 @scheduler_option
+@click.option(
+    "--with-text",
+    is_flag=True,
+    help="Add each sentence's text as a 'text' column (sentence level only).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace another run's output in --output.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; print only the summary.")
 @click.option("--model", "version", default=None, help="Model version [default: current].")
@@ -367,6 +507,7 @@ def score(
     jobs,
     engine,
     scheduler,
+    with_text,
     overwrite,
     quiet,
     version,
@@ -381,6 +522,9 @@ def score(
 
     if scheduler is not None and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
+    if with_text and level != "sentence":
+        raise click.UsageError("--with-text needs --level sentence: an article row has no text")
+    _quiet_dask(quiet)
     result = score_corpus(
         inputs,
         output,
@@ -391,6 +535,7 @@ def score(
             chunk_size=chunk_size,
             id_column=id_column,
             text_column=text_column,
+            with_text=with_text,
         ),
         jobs=jobs,
         engine=engine,
@@ -408,6 +553,21 @@ def score(
     )
     if c["rejects"]:
         click.echo(f"rejected rows and reasons: {result.output}/rejects-*.jsonl", err=True)
+
+
+def _json(value: Any) -> str:
+    """JSON for people and scripts: indented, UTF-8 as is, every float to 4 decimals."""
+    return json.dumps(_round_floats(value), indent=2, ensure_ascii=False)
+
+
+def _round_floats(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _round_floats(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_round_floats(v) for v in value]
+    return value
 
 
 def _metrics_table(metrics: dict[str, Any], what: str) -> str:

@@ -1,0 +1,7 @@
+"""``python -m framelens``: the same command as ``framelens``."""
+
+import sys
+
+from framelens.cli import main
+
+sys.exit(main())
