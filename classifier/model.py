@@ -123,23 +123,48 @@ class Model:
         return np.bincount(rows[hit], minlength=n)
 
     def evidence(
-        self, features: sparse.csr_matrix, labels: np.ndarray, k: int, *, decimals: int = 4
+        self,
+        features: sparse.csr_matrix,
+        labels: np.ndarray,
+        k: int,
+        *,
+        decimals: int = 4,
+        context_terms: int = 3,
     ) -> list[list[dict[str, Any]]]:
-        """For each row, the ``k`` terms that pushed hardest toward that row's label (``labels``:
-        each row's column in the scheme's label order).
+        """For each row, the ``k`` words and the ``context_terms`` context features that pushed
+        hardest toward that row's label (``labels``: each row's column in the scheme's label
+        order), heaviest first.
 
         Each term is ``{"term": ..., "weight": ..., "kind": ...}``, the weight rounded to
         ``decimals``; ``kind`` is ``word`` (an n-gram of the sentence) or ``context`` (what
-        attribution found: who speaks, whether quoted, who spoke before). A
-        term's weight is its TF-IDF value times its coefficient for the label, centred over the
-        labels (for two labels: the log-odds). This is exactly how much the term moves the label's
-        score, so the weights of all terms plus the intercept give the prediction.
+        attribution found: who speaks, whether quoted, who spoke before). A term's weight is its
+        feature value times its coefficient for the label, centred over the labels (for two
+        labels: the log-odds). This is exactly how much the term moves the label's score, so the
+        weights of all terms plus the intercept give the prediction.
         """
+        words = self._top_terms(features, labels, k, decimals, self._kinds == "word")
+        if not context_terms or not (self._kinds == "context").any():
+            return words
+        context = self._top_terms(
+            features, labels, context_terms, decimals, self._kinds == "context"
+        )
+        return [
+            sorted(w + c, key=lambda t: -t["weight"]) for w, c in zip(words, context, strict=True)
+        ]
+
+    def _top_terms(
+        self,
+        features: sparse.csr_matrix,
+        labels: np.ndarray,
+        k: int,
+        decimals: int,
+        allowed: np.ndarray,
+    ) -> list[list[dict[str, Any]]]:
         lengths = np.diff(features.indptr)
         rows = np.repeat(np.arange(features.shape[0]), lengths)
         cols = features.indices
         weights = features.data * self._weights[labels[rows], cols]
-        keep = self._shown[cols] & (weights > 0)
+        keep = self._shown[cols] & allowed[cols] & (weights > 0)
         rows, cols, weights = rows[keep], cols[keep], weights[keep]
         order = np.lexsort((-weights, rows))  # by row, then heaviest first
         rows, cols, weights = rows[order], cols[order], weights[order]

@@ -183,6 +183,10 @@ def assert_tooltip_explains(page, sentence: dict, tiny_model) -> None:
     evidence = tip.locator(".tip-evidence").inner_text()
     for term in sentence["evidence"]:
         assert term["term"] in evidence
+    source = sentence["source"]
+    assert tip.locator(".tip-source").count() == int(source is not None)
+    if source is not None:
+        assert source["text"] in tip.locator(".tip-source").inner_text()
 
 
 def pct(x: float) -> str:
@@ -216,9 +220,34 @@ def test_evidence_terms_are_underlined_inside_their_sentence(page, article, expe
     annotate_in_page(page, article)
     sentence = expected["sentences"][1]  # "The junta said armed terrorist groups attacked ..."
     marked = page.locator('#annotated .sentence[data-index="1"] .evidence').all_inner_texts()
-    terms = {t["term"] for t in sentence["evidence"]}
-    assert "terrorist groups" in [m.lower() for m in marked]
+    terms = {t["term"] for t in sentence["evidence"] if t["kind"] == "word"}
+    assert terms and marked
     assert all(any(t in m.lower() for t in terms) for m in marked)
+    # Every word term is underlined where it stands in the sentence.
+    joined = " ".join(m.lower() for m in marked)
+    assert all(t in joined for t in terms if t in sentence["text"].lower())
+
+
+def test_the_source_is_marked_in_its_sentence_and_named_in_the_tooltip(page, expected):
+    text = (
+        "Russian foreign ministry spokeswoman Maria Zakharova said Kyiv backs terrorists. "
+        '"They will answer for it," she added.'
+    )
+    annotate_in_page(page, text)
+    first = page.locator('#annotated .sentence[data-index="0"] .source')
+    assert first.inner_text() == "Russian foreign ministry spokeswoman Maria Zakharova"
+    page.hover('#annotated .sentence[data-index="1"]')
+    page.wait_for_selector("#tooltip:not([hidden])")
+    who = page.locator("#tooltip .tip-source").inner_text()
+    assert who == "Who speaks: she (Russia / Wagner), named earlier"
+    assert "Whose words are reported: Russia / Wagner in 2" in page.text_content("#mix-caption")
+
+
+def test_text_the_model_cannot_judge_says_why_in_the_tooltip(page):
+    annotate_in_page(page, "Le gouvernement de transition a dénoncé une attaque contre les forces.")
+    page.hover('#annotated .sentence[data-index="0"]')
+    page.wait_for_selector("#tooltip:not([hidden])")
+    assert page.locator("#tooltip .tip-uncertain").inner_text() == "uncertain: another language"
 
 
 def test_api_errors_are_shown_in_the_page(page):

@@ -137,7 +137,11 @@
     }
     mix.setAttribute("aria-label", `Framing mix: ${parts.join(", ")}`);
     const dominant = summary.dominant ? labelOf(summary.dominant).name : "none";
-    mixCaption.textContent = `Most sentences: ${dominant}.`;
+    const voices = Object.entries(summary.voices || {})
+      .map(([id, rows]) => `${labelOf(id).name} in ${rows.length}`)
+      .join(", ");
+    mixCaption.textContent =
+      `Most sentences: ${dominant}.` + (voices ? ` Whose words are reported: ${voices}.` : "");
   }
 
   // Sentences --------------------------------------------------------------------------------
@@ -154,10 +158,12 @@
     return new RegExp(lead + body + tail, "giu");
   }
 
-  // Character ranges of the sentence to underline, merged where they overlap.
+  // Character ranges of the sentence to underline, merged where they overlap. Only the
+  // sentence's own words: context evidence (who speaks, quoted) is not in the text.
   function evidenceRanges(text, evidence) {
     const ranges = [];
-    for (const { term } of evidence) {
+    for (const { term, kind } of evidence) {
+      if (kind === "context") continue;
       const pattern = termPattern(term);
       if (!pattern) continue;
       for (const match of text.matchAll(pattern)) {
@@ -174,6 +180,19 @@
     return merged;
   }
 
+  // Append text[from:to] to parent, the parts inside evidence ranges as underlined spans.
+  function appendMarked(parent, text, from, to, ranges) {
+    let at = from;
+    for (const [start, end] of ranges) {
+      const [a, b] = [Math.max(start, from), Math.min(end, to)];
+      if (a >= b) continue;
+      if (a > at) parent.append(text.slice(at, a));
+      parent.append(el("span", { class: "evidence" }, text.slice(a, b)));
+      at = b;
+    }
+    if (at < to) parent.append(text.slice(at, to));
+  }
+
   function sentenceNode(sentence) {
     const label = labelOf(sentence.label);
     const node = el("span", {
@@ -187,13 +206,20 @@
     });
     node.style.setProperty("--label-color", label.color);
     node.style.setProperty("--label-tint", tint(label.color, sentence.uncertain ? 0.1 : 0.2));
-    let at = 0;
-    for (const [start, end] of evidenceRanges(sentence.text, sentence.evidence)) {
-      node.append(sentence.text.slice(at, start));
-      node.append(el("span", { class: "evidence" }, sentence.text.slice(start, end)));
-      at = end;
+    // The text with its evidence underlined, and the source (who speaks) wrapped in one span.
+    const ranges = evidenceRanges(sentence.text, sentence.evidence);
+    const source = sentence.source;
+    const inside = source && source.start >= sentence.start && source.end <= sentence.end;
+    if (inside) {
+      const [a, b] = [source.start - sentence.start, source.end - sentence.start];
+      appendMarked(node, sentence.text, 0, a, ranges);
+      const wrap = el("span", { class: "source" });
+      appendMarked(wrap, sentence.text, a, b, ranges);
+      node.append(wrap);
+      appendMarked(node, sentence.text, b, sentence.text.length, ranges);
+    } else {
+      appendMarked(node, sentence.text, 0, sentence.text.length, ranges);
     }
-    node.append(sentence.text.slice(at));
     if (sentence.uncertain) node.append(el("sup", { class: "q", "aria-hidden": "true" }, "?"));
     node.framelens = sentence;
     return node;
@@ -224,8 +250,11 @@
         el("span", { class: "swatch", style: { background: label.color } }),
         el("strong", { class: "tip-label" }, label.name),
         el("span", { class: "tip-confidence" }, ` ${percent(sentence.confidence)}`),
-        sentence.uncertain ? el("span", { class: "tip-uncertain" }, "uncertain") : null,
+        sentence.uncertain
+          ? el("span", { class: "tip-uncertain" }, REASONS[sentence.reason] || "uncertain")
+          : null,
       ),
+      whoSpeaks(sentence.source),
       el(
         "table",
         { class: "tip-probs" },
@@ -255,9 +284,27 @@
         { class: "tip-evidence" },
         el("span", { class: "tip-key" }, "Evidence: "),
         sentence.evidence.length
-          ? sentence.evidence.map((e) => e.term).join(", ")
+          ? sentence.evidence.map((e) => (e.kind === "context" ? `[${e.term}]` : e.term)).join(", ")
           : "no single word stands out",
       ),
+    );
+  }
+
+  const REASONS = {
+    low_confidence: "uncertain",
+    unknown_vocabulary: "uncertain: unknown words",
+    language: "uncertain: another language",
+  };
+
+  // "Who speaks: Maria Zakharova (Russia / Wagner), named earlier" for a sentence with a source.
+  function whoSpeaks(source) {
+    if (!source) return null;
+    const party = source.party ? labelOf(source.party).name : "outside the scheme";
+    return el(
+      "p",
+      { class: "tip-source" },
+      el("span", { class: "tip-key" }, "Who speaks: "),
+      `${source.text} (${party})${source.inherited ? ", named earlier" : ""}`,
     );
   }
 
