@@ -593,10 +593,19 @@ def _annotation_table(result: dict[str, Any]) -> str:
         wrapped = textwrap.wrap(s["text"], width) or [""]
         lines.append(f"{s['index']:>3} {s['label']:<16}{s['confidence']:>5.2f}{mark} {wrapped[0]}")
         lines.extend(f"{'':>27} {w}" for w in wrapped[1:])
+        source = s.get("source")
+        if source:
+            party = source["party"] or "outside the scheme"
+            earlier = ", named earlier" if source["inherited"] else ""
+            lines.append(f"{'':>27} who speaks: {source['text']} ({party}{earlier})")
+        if s.get("reason") in ("unknown_vocabulary", "language"):
+            lines.append(f"{'':>27} uncertain: {s['reason'].replace('_', ' ')}")
     lines.append("")
     summary = result["summary"]
+    voices = summary.get("voices", {})
     for label, n in summary["counts"].items():
-        lines.append(f"{label:<18}{n:>4}  {summary['shares'][label]:>6.1%}")
+        said = f"   words reported in {len(voices[label])}" if label in voices else ""
+        lines.append(f"{label:<18}{n:>4}  {summary['shares'][label]:>6.1%}{said}")
     lines.append(f"dominant framing: {summary['dominant']}   (? = uncertain)")
     if "article" in summary:
         article = summary["article"]
