@@ -70,6 +70,40 @@ def test_sentence_rows_carry_what_annotate_says(tiny_model, tmp_path):
         assert row["uncertain"] == sentence["uncertain"]
         for label, p in sentence["probabilities"].items():
             assert row[f"p_{label}"] == pytest.approx(p, abs=1e-4)
+        source = sentence["source"] or {}
+        assert _blank(row["source_party"]) == source.get("party")
+        assert _blank(row["source_start"]) == source.get("start")
+        assert _blank(row["reason"]) == sentence["reason"]
+
+
+def _blank(value):
+    """pandas reads an empty JSON value as None or NaN."""
+    return None if value is None or value != value else value
+
+
+def test_probability_columns_and_annotate_follow_the_schemes_label_order(tiny_model, tmp_path):
+    ident, text = articles()[4]
+    source = write_corpus(tmp_path / "in", "jsonl", [(ident, text)])
+    score_corpus([source], tmp_path / "out", model=tiny_model)
+    columns = [c for c in _frame(tmp_path / "out").columns if c.startswith("p_")]
+    order = tiny_model.scheme.label_ids
+    assert columns == [f"p_{label}" for label in order]
+    first = annotate(tiny_model, text)["sentences"][0]
+    assert list(first["probabilities"]) == order
+    assert order != sorted(order)  # so that the test could see alphabetical order
+
+
+def test_evaluate_labels_a_csv_article_as_annotate_labels_its_text(tiny_model, tmp_path):
+    from training.evaluate import evaluate_model
+
+    ident, text = articles()[4]
+    sentences = annotate(tiny_model, text)["sentences"]
+    path = tmp_path / "gold.csv"
+    rows = ["article_id,text,label"]
+    rows += [f'{ident},"{s["text"].replace(chr(34), chr(34) * 2)}",{s["label"]}' for s in sentences]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    metrics = evaluate_model(tiny_model, path)
+    assert metrics["accuracy"] == 1.0
 
 
 @pytest.mark.parametrize("level", ["sentence", "article"])
