@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask.json.provider import JSONProvider
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from classifier import (
     FramelensError,
@@ -50,8 +50,37 @@ STATIC = resources.files("framelens").joinpath("static")
 MODEL_HEADER = "X-Framelens-Model"
 # One line per request: method, path, status, milliseconds, model version.
 ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(M)sms model=%({x-framelens-model}o)s"
-# Older versions asked for by name ("model": "...") kept loaded per worker, beyond the current one.
-CACHED_VERSIONS = 2
+# Versions a request may name beyond the current one: the most recent earlier currents (the ones
+# `framelens models rollback` goes back to). Each worker keeps all of them loaded once asked for,
+# so naming versions in turn can never force a load per request.
+CACHED_VERSIONS = 3
+# The charsets a text/plain body may declare: each decodes to text without lone surrogates.
+TEXT_CHARSETS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "us-ascii": "ascii",
+    "ascii": "ascii",
+    "iso-8859-1": "latin-1",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "windows-1252": "cp1252",
+    "cp1252": "cp1252",
+    "utf-16": "utf-16",
+    "utf-16le": "utf-16-le",
+    "utf-16be": "utf-16-be",
+}
+# Sent with every response, page and API alike: the page has no inline script or style, and
+# nothing may frame it.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+DEFAULT_MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 # Status of each framelens error code; codes not listed are 500s.
 _STATUS = {
@@ -97,15 +126,30 @@ class ApiError(FramelensError):
 
 
 class NoModelError(FramelensError):
+    """No model to serve. The message names no path: clients read it (the log has the detail)."""
+
     code = "no_model"
 
-    def __init__(self, registry: ModelRegistry, reason: str | None = None) -> None:
-        detail = reason or (
-            f"the registry at {registry.root} has no current model; train the default with "
-            f"'framelens train --default --models {registry.root}', or promote one with "
-            "'framelens models promote VERSION'"
+    def __init__(self, failed: bool = False) -> None:
+        detail = (
+            "the current model could not be loaded; the server's log says why"
+            if failed
+            else "the registry has no current model; train the default with "
+            "'framelens train --default', or promote one with 'framelens models promote VERSION'"
         )
         super().__init__(f"no model is loaded: {detail}")
+
+
+class VersionNotServedError(FramelensError):
+    """A request named a version this service does not serve."""
+
+    code = "model_not_found"
+
+    def __init__(self, version: str) -> None:
+        super().__init__(
+            f"model version {_printable(version)!r} is not served here; name the current version "
+            "or one of the versions GET /v1/models marks 'servable', or leave 'model' out"
+        )
 
 
 class ConfigError(FramelensError):
@@ -222,23 +266,39 @@ class ModelHolder:
         model = self.model
         if version in (None, "", "current"):
             if model is None:
-                raise NoModelError(self.registry, self.load_error)
+                raise NoModelError(failed=self.load_error is not None)
             return model
         if not isinstance(version, str):
             raise ApiError(f"'model' must be a version string, got {type(version).__name__}")
         if model is not None and version == model.version:
             return model
-        version = self.registry.resolve(version)  # validates the untrusted id
-        with self._cache_lock:
+        if version not in self.servable():
+            raise VersionNotServedError(version)
+        with self._cache_lock:  # one load at a time; a second request for it waits and reuses it
             if version in self._cache:
                 self._cache.move_to_end(version)
                 return self._cache[version]
-        loaded = self.registry.load(version).warm()
-        with self._cache_lock:
+            try:
+                loaded = self.registry.load(version).warm()
+            except FramelensError as exc:
+                log.error("could not load model %s asked for by a request: %s", version, exc)
+                raise VersionNotServedError(version) from None
             self._cache[version] = loaded
             while len(self._cache) > CACHED_VERSIONS:
                 self._cache.popitem(last=False)
         return loaded
+
+    def servable(self) -> list[str]:
+        """The versions a request may name: the current one, then up to ``CACHED_VERSIONS``
+        earlier currents, most recent first."""
+        current = self.registry.current()
+        found = [current] if current else []
+        for version in reversed(self.registry.history()):
+            if len(found) > CACHED_VERSIONS:
+                break
+            if version not in found:
+                found.append(version)
+        return found
 
     def start_polling(self, interval: float) -> None:
         """Start (once per process) the daemon thread that follows the registry's current."""
@@ -267,7 +327,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json = OrjsonProvider(app)  # keeps annotate()'s key order and the scheme's label order
     app.config.from_mapping(
         MODEL_DIR=str(default_model_dir()),
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=DEFAULT_MAX_CONTENT_LENGTH,
         MAX_SENTENCES=2000,
         MAX_BATCH_ARTICLES=64,
         ADMIN_TOKEN=None,
@@ -292,6 +352,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def _name_the_model(response: Response) -> Response:
         # Read by the access log: the version that produced this response, "-" if none did.
         response.headers[MODEL_HEADER] = g.get("framelens_model", "-")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     app.register_error_handler(FramelensError, _framelens_error)
@@ -340,7 +402,7 @@ def _readyz() -> tuple[Response, int]:
     holder = get_holder()
     model = holder.model
     if model is None:
-        raise NoModelError(holder.registry, holder.load_error)
+        raise NoModelError(failed=holder.load_error is not None)
     g.framelens_model = model.version
     return jsonify(status="ready", model=model.version), 200
 
@@ -357,9 +419,10 @@ def _annotate() -> Response:
     else:
         _check_fields(body, required={"text"}, optional={"model", "target"})
         text, version, target = body["text"], body.get("model"), body.get("target")
-        for name, value in (("text", text), ("target", target)):
-            if value is not None and not isinstance(value, str):
-                raise ApiError(f"'{name}' must be a string, got {_json_type(value)}")
+        if not isinstance(text, str):
+            raise ApiError(f"'text' must be a string, got {_json_type(text)}")
+        if target is not None and not isinstance(target, str):
+            raise ApiError(f"'target' must be a string, got {_json_type(target)}")
         text = decode_text(text)
     model = _request_model(version)
     limit = current_app.config["MAX_SENTENCES"]
@@ -387,7 +450,9 @@ def _annotate_batch() -> Response:
         if not isinstance(item["text"], str):
             raise ApiError(f"articles[{i}].text must be a string, got {_json_type(item['text'])}")
         if item["id"] in seen:
-            raise ApiError(f"articles[{i}].id '{item['id']}' is used twice; ids must be unique")
+            raise ApiError(
+                f"articles[{i}].id '{_printable(item['id'])}' is used twice; ids must be unique"
+            )
         seen.add(item["id"])
     model = _request_model(body.get("model"))
     max_sentences = current_app.config["MAX_SENTENCES"]
@@ -415,6 +480,7 @@ def _models() -> Response:
     registry = holder.registry
     current = registry.current()
     served = holder.model
+    servable = set(holder.servable())
     versions = []
     for version in registry.versions():
         manifest = registry.manifest(version)
@@ -423,6 +489,7 @@ def _models() -> Response:
             {
                 "version": version,
                 "current": version == current,
+                "servable": version in servable,
                 "created_at": manifest.get("created_at"),
                 "scheme": manifest.get("scheme_name"),
                 "sklearn_version": manifest.get("sklearn_version"),
@@ -471,7 +538,7 @@ def _admin_reload() -> Response:
     before = holder.model.version if holder.model else None
     model = holder.reload(force=True)
     if model is None:
-        raise NoModelError(holder.registry)
+        raise NoModelError()
     return jsonify(model=model.version, previous=before)
 
 
@@ -483,7 +550,9 @@ def _read_body(*, allow_text: bool) -> Any:
     mimetype = request.mimetype
     if mimetype == "application/json":
         try:
-            body = json.loads(decode_text(request.get_data(cache=False), source="the body"))
+            # orjson, not json: it refuses lone surrogates (which no response could encode),
+            # nesting past 1,024 levels and numbers out of range, each as a JSONDecodeError.
+            body = orjson.loads(decode_text(_body_bytes(), source="the body"))
         except TextEncodingError as exc:
             raise ApiError(f"{exc}; send UTF-8 encoded JSON") from None
         except json.JSONDecodeError as exc:
@@ -495,21 +564,65 @@ def _read_body(*, allow_text: bool) -> Any:
             raise ApiError(f"the JSON body must be an object, got {_json_type(body)}")
         return body
     if allow_text and mimetype == "text/plain":
-        raw = request.get_data(cache=False)
-        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        asked = request.mimetype_params.get("charset", "utf-8").lower()
+        charset = TEXT_CHARSETS.get(asked)
+        if charset is None:
+            raise ApiError(
+                f"charset {_printable(asked)!r} is not accepted; send UTF-8 text "
+                f"(accepted: {', '.join(sorted(TEXT_CHARSETS))})",
+                code="unsupported_media_type",
+                status=415,
+            )
+        raw = _body_bytes()
         try:
-            if charset in ("utf-8", "utf8"):
+            if charset == "utf-8":
                 return decode_text(raw, source="the body")
             return decode_text(raw.decode(charset))
         except TextEncodingError as exc:
             raise ApiError(f"{exc}; send UTF-8 text") from None
-        except (LookupError, UnicodeDecodeError):
-            raise ApiError(f"the text is not valid {charset}; send UTF-8 text") from None
+        except UnicodeDecodeError:
+            raise ApiError(f"the text is not valid {asked}; send UTF-8 text") from None
     raise ApiError(
         _HTTP_MESSAGES[415] + f" (got '{mimetype or 'no Content-Type'}')",
         code="unsupported_media_type",
         status=415,
     )
+
+
+def _body_bytes() -> bytes:
+    """The whole request body, refused with 413 past ``MAX_CONTENT_LENGTH`` however it is sent.
+
+    A chunked body has no Content-Length, and Werkzeug's stream for it stops at the limit
+    without saying so: read the server's stream directly, one byte past the limit.
+    """
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    try:
+        if request.content_length is not None or not request.environ.get("wsgi.input_terminated"):
+            return request.get_data(cache=False)
+        stream = request.environ["wsgi.input"]
+        parts, size = [], 0
+        while size <= limit:
+            part = stream.read(min(64 * 1024, limit + 1 - size))
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+    except HTTPException:
+        raise
+    except Exception as exc:  # a malformed chunked encoding, a client that went away
+        log.info("could not read a request body: %r", exc)
+        raise ApiError(
+            f"the request body could not be read ({type(exc).__name__}); "
+            "send a valid Content-Length or chunked body"
+        ) from None
+    if size > limit:
+        raise RequestEntityTooLarge()
+    return b"".join(parts)
+
+
+def _printable(value: str) -> str:
+    """``value`` with anything JSON cannot carry (a lone surrogate) written as an escape."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _check_fields(
@@ -521,7 +634,8 @@ def _check_fields(
     unknown = sorted(body.keys() - required - optional)
     if unknown:
         allowed = ", ".join(sorted(required | optional))
-        raise ApiError(f"{where} has unknown field(s) {', '.join(unknown)} (allowed: {allowed})")
+        names = ", ".join(_printable(name) for name in unknown)
+        raise ApiError(f"{where} has unknown field(s) {names} (allowed: {allowed})")
 
 
 def _json_type(value: Any) -> str:
@@ -545,14 +659,23 @@ def _headline_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _error_body(code: str, message: str) -> dict[str, dict[str, str]]:
-    return {"error": {"code": code, "message": message}}
+    return {"error": {"code": code, "message": _printable(message)}}
 
 
 def _framelens_error(exc: FramelensError) -> tuple[Response, int]:
     status = getattr(exc, "status", None) or _STATUS.get(exc.code, 500)
     message = str(exc)
-    if isinstance(exc, ModelNotFoundError) and exc.version is None:
-        status, message = 503, f"no model is loaded: {exc}"
+    client_caused = isinstance(exc, ApiError | TextError | NoModelError | VersionNotServedError)
+    if not client_caused:
+        # Raised by the registry: its message names paths and versions, which are the server's
+        # business. The log keeps it; the client learns what happened.
+        log.error("%s on %s %s: %s", exc.code, request.method, request.path, exc)
+        if isinstance(exc, ModelNotFoundError) and exc.version is None:
+            status, message = 503, str(NoModelError())
+        elif isinstance(exc, ModelNotFoundError):
+            status, message = 404, str(VersionNotServedError(exc.version or ""))
+        else:
+            message = "the model could not be loaded; the server's log says why"
     return jsonify(_error_body(exc.code, message)), status
 
 
@@ -639,9 +762,11 @@ def serve(
     """
     from gunicorn.app.base import BaseApplication
 
+    from framelens._http_worker import BufferingWorker
+
     if model_dir is not None:
         os.environ["FRAMELENS_MODEL_DIR"] = str(model_dir)
-    config_from_env(os.environ)  # a bad FRAMELENS_* value stops here, before any worker
+    settings = config_from_env(os.environ)  # a bad FRAMELENS_* value stops here, before any worker
     if port:
         check_port_free(host, port)
     for name in SINGLE_THREAD_ENV:
@@ -657,11 +782,18 @@ def serve(
         if on_ready is not None:
             on_ready(f"http://{host}:{port}")
 
+    worker = type(
+        "FramelensWorker",
+        (BufferingWorker,),
+        {"max_body": int(settings.get("MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH))},
+    )
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers or os.cpu_count() or 1,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        # Every request is read whole on the worker's event loop before a thread runs the app,
+        # so idle and slow clients hold no thread (framelens/_http_worker.py).
+        "worker_class": worker,
         "preload_app": False,
         "post_fork": post_fork,
         "when_ready": when_ready,

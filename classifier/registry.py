@@ -193,6 +193,11 @@ class ModelRegistry:
             state["current"] = history.pop()
             return state["current"]
 
+    def history(self) -> list[str]:
+        """The versions that were current before the current one, oldest first."""
+        history = self._state().get("history", [])
+        return [v for v in history if isinstance(v, str)] if isinstance(history, list) else []
+
     def state_token(self) -> tuple[int, int] | None:
         """Changes whenever the current version changes: cheap to poll from a server."""
         try:

@@ -75,3 +75,39 @@ def app(registry: ModelRegistry):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def live_server(tiny_registry_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``framelens serve`` with 2 workers on a free 127.0.0.1 port; yields (host, port)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = tmp_path_factory.mktemp("live") / "models"
+    shutil.copytree(tiny_registry_template, root)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    framelens = Path(sys.executable).parent / "framelens"
+    cmd = [str(framelens), "serve", "--port", str(port), "--workers", "2", "--no-access-log"]
+    log = (root.parent / "serve.log").open("w+")
+    env = {**os.environ, "FRAMELENS_MODEL_DIR": str(root)}
+    proc = subprocess.Popen(cmd + ["--models", str(root)], stdout=log, stderr=log, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5).close()
+                break
+            except OSError:
+                assert proc.poll() is None, "framelens serve exited"
+                assert time.monotonic() < deadline, "the server never became ready"
+                time.sleep(0.2)
+        yield ("127.0.0.1", port)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
