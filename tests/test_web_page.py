@@ -280,3 +280,35 @@ def test_page_fits_a_phone_screen(browser, server_url, article):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     finally:
         context.close()
+
+
+def test_emoji_and_astral_characters_are_shown_as_written(page, tiny_model):
+    # API offsets count code points; each of these characters is two UTF-16 units in JS.
+    text = "😀 Kyiv said so. 𝕏 The army denied it. Bamako agreed."
+    expected = annotate(tiny_model, text, max_sentences=MAX_SENTENCES)
+    annotate_in_page(page, text)
+    shown = page.locator("#annotated .sentence").all_inner_texts()
+    assert [s.rstrip("?") for s in shown] == [s["text"] for s in expected["sentences"]]
+    assert page.inner_text("#annotated").replace("?", "") == text.replace("?", "")
+
+
+def test_the_page_runs_under_its_content_security_policy(browser, server_url, article):
+    context = browser.new_context()
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else 0)
+    try:
+        response = page.goto(server_url)
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.evaluate(
+            "document.addEventListener('securitypolicyviolation',"
+            " e => window.__violations = (window.__violations || []).concat(e.violatedDirective))"
+        )
+        page.wait_for_selector("#model-info:has-text('model ')")
+        annotate_in_page(page, article)
+        page.hover('#annotated .sentence[data-index="1"]')
+        page.wait_for_selector("#tooltip:not([hidden])")
+        assert page.evaluate("window.__violations || []") == []
+        assert violations == []
+    finally:
+        context.close()

@@ -193,7 +193,20 @@
     if (at < to) parent.append(text.slice(at, to));
   }
 
-  function sentenceNode(sentence) {
+  // The API's offsets count code points (Python's str); a JS string counts UTF-16 units, two
+  // for an emoji or any character outside the Basic Multilingual Plane. utf16At(text) maps a
+  // code-point offset to the index a JS string uses.
+  function utf16At(text) {
+    const at = [0];
+    let units = 0;
+    for (const ch of text) {
+      units += ch.length;
+      at.push(units);
+    }
+    return (offset) => at[Math.min(offset, at.length - 1)];
+  }
+
+  function sentenceNode(sentence, unit) {
     const label = labelOf(sentence.label);
     const node = el("span", {
       class: sentence.uncertain ? "sentence uncertain" : "sentence",
@@ -211,7 +224,8 @@
     const source = sentence.source;
     const inside = source && source.start >= sentence.start && source.end <= sentence.end;
     if (inside) {
-      const [a, b] = [source.start - sentence.start, source.end - sentence.start];
+      const from = unit(sentence.start);
+      const [a, b] = [unit(source.start) - from, unit(source.end) - from];
       appendMarked(node, sentence.text, 0, a, ranges);
       const wrap = el("span", { class: "source" });
       appendMarked(wrap, sentence.text, a, b, ranges);
@@ -229,11 +243,13 @@
   // breaks) is kept, so paragraphs stay where they were.
   function renderArticle(text, sentences) {
     annotated.replaceChildren();
+    const unit = utf16At(text);
     let at = 0;
     for (const sentence of sentences) {
-      if (sentence.start > at) annotated.append(text.slice(at, sentence.start));
-      annotated.append(sentenceNode(sentence));
-      at = sentence.end;
+      const [start, end] = [unit(sentence.start), unit(sentence.end)];
+      if (start > at) annotated.append(text.slice(at, start));
+      annotated.append(sentenceNode(sentence, unit));
+      at = end;
     }
     if (at < text.length) annotated.append(text.slice(at));
   }
