@@ -745,6 +745,7 @@ def serve(
     on_ready: Callable[[str], None] | None = None,
     app_factory: Callable[[], Flask] | None = None,
     access_log: bool = True,
+    worker_class: str | None = None,
 ) -> None:
     """Run the app under gunicorn in this process until it is stopped.
 
@@ -752,6 +753,8 @@ def serve(
     so no thread or open file is shared across processes. ``app_factory`` (default
     ``create_app``) lets the benchmark run another app under exactly these settings.
     ``access_log`` writes one line per request to standard output (``ACCESS_LOG_FORMAT``).
+    ``worker_class`` names another gunicorn worker (the benchmark compares ``"sync"``); by
+    default, ``BufferingWorker``.
 
     Raises
     ------
@@ -793,7 +796,7 @@ def serve(
         "threads": threads,
         # Every request is read whole on the worker's event loop before a thread runs the app,
         # so idle and slow clients hold no thread (framelens/_http_worker.py).
-        "worker_class": worker,
+        "worker_class": worker_class or worker,
         "preload_app": False,
         "post_fork": post_fork,
         "when_ready": when_ready,

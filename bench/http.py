@@ -5,7 +5,8 @@
 Starts ``framelens serve`` (gunicorn) with the registry's current model and, under the same
 gunicorn settings, a floor: a bare Flask endpoint that only runs the trained scikit-learn
 ``pipeline.predict_proba`` on sentences split beforehand, and beside it, for reference, the same
-with ``model.predict_proba`` (framelens' featurizer: the same features, faster). Then, from this
+with ``model.predict_proba`` (framelens' featurizer: the same features, faster), and the service
+under gunicorn's sync workers, as it ran before its buffering worker. Then, from this
 process on 127.0.0.1, with a ~800-word article:
 
 * latency: in-process ``annotate()``, ``predict_proba`` alone and one request to the service,
@@ -229,6 +230,7 @@ def paired(model, article: str, sentences: list[str], port: int, body: bytes, se
 
 def report(args, model, article, n_sentences, local, results) -> str:
     service, floor, reference = results["service"], results["floor"], results["reference"]
+    sync = results["sync"]
     c4 = next(r for r in service if r["concurrency"] == 4)
     f4 = next(r for r in floor if r["concurrency"] == 4)
     r4 = next(r for r in reference if r["concurrency"] == 4)
@@ -239,7 +241,8 @@ def report(args, model, article, n_sentences, local, results) -> str:
         f"## HTTP service, {now}",
         "",
         f"`python bench/http.py {' '.join(sys.argv[1:])}` on {os.cpu_count()} cores "
-        f"({cpu_model()}), gunicorn {args.workers} sync workers × 1 thread",
+        f"({cpu_model()}), gunicorn {args.workers} framelens buffering workers × 1 thread "
+        "(requests read whole on the event loop); beside it the same app under sync workers",
         "",
         f"model {model.version}; article of {len(article.split())} words, {n_sentences} "
         f"sentences; each row {args.duration:g} s, in {args.rounds} slices alternating with "
@@ -254,6 +257,7 @@ def report(args, model, article, n_sentences, local, results) -> str:
     ]
     for name, rows in (
         ("framelens /v1/annotate", service),
+        ("(before) framelens /v1/annotate, sync workers", sync),
         ("floor: pipeline.predict_proba", floor),
         ("(reference) model.predict_proba, framelens' featurizer", reference),
     ):
@@ -269,6 +273,11 @@ def report(args, model, article, n_sentences, local, results) -> str:
         f"- req/s at concurrency 4 / the floor's: {ratio_rps:.0%} "
         f"(target ≥ 80%: {'met' if ratio_rps >= 0.8 else 'MISSED'}); / the reference's "
         f"(predict_proba with framelens' own features): {c4['rps'] / r4['rps']:.0%}",
+        "- req/s, buffering workers / sync workers: "
+        + ", ".join(
+            f"c={a['concurrency']} {a['rps'] / b['rps']:.0%}"
+            for a, b in zip(service, sync, strict=True)
+        ),
         "",
     ]
     return "\n".join(lines)
@@ -283,6 +292,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-record", action="store_true", help="Do not append to the docs.")
     parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-sync", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["FRAMELENS_MODEL_DIR"] = str(Path(args.models).resolve())
 
@@ -290,6 +300,11 @@ def main() -> None:
         from service import serve
 
         serve(port=args.serve_floor, workers=args.workers, app_factory=floor_app)
+        return
+    if args.serve_sync:  # the service as it ran before the buffering worker: sync workers
+        from service import serve
+
+        serve(port=args.serve_sync, workers=args.workers, worker_class="sync", access_log=False)
         return
 
     from classifier import ModelRegistry
@@ -300,9 +315,10 @@ def main() -> None:
     sentences = [s.text for s in model.splitter.split(article)]
 
     framelens = str(Path(sys.executable).parent / "framelens")
-    service_port, floor_port = free_port(), free_port()
+    service_port, floor_port, sync_port = free_port(), free_port(), free_port()
     targets = {
         "service": (service_port, "/v1/annotate", json.dumps({"text": article}).encode()),
+        "sync": (sync_port, "/v1/annotate", json.dumps({"text": article}).encode()),
         "floor": (floor_port, "/floor", json.dumps({"sentences": sentences}).encode()),
         "reference": (floor_port, "/reference", json.dumps({"sentences": sentences}).encode()),
     }
@@ -338,6 +354,21 @@ def main() -> None:
                     str(floor_port),
                 ],
                 floor_port,
+            )
+        )
+        procs.append(
+            start(
+                [
+                    sys.executable,
+                    __file__,
+                    "--workers",
+                    str(args.workers),
+                    "--models",
+                    args.models,
+                    "--serve-sync",
+                    str(sync_port),
+                ],
+                sync_port,
             )
         )
         for port, path, body in targets.values():
