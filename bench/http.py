@@ -299,7 +299,7 @@ def main() -> None:
     if args.serve_floor:  # the floor's server process
         from service import serve
 
-        serve(port=args.serve_floor, workers=args.workers, app_factory=floor_app)
+        serve(port=args.serve_floor, workers=args.workers, app_factory=floor_app, access_log=False)
         return
     if args.serve_sync:  # the service as it ran before the buffering worker: sync workers
         from service import serve
@@ -331,6 +331,7 @@ def main() -> None:
                 [
                     framelens,
                     "serve",
+                    "--no-access-log",  # nobody reads the pipe: a full one would stop the server
                     "--workers",
                     str(args.workers),
                     "--models",
