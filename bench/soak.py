@@ -257,8 +257,8 @@ def report(args: argparse.Namespace, soak: Soak, wall: float, known: set[str]) -
         "",
         f"- failed requests: {len(soak.failures)} (target 0: "
         f"{'met' if met['failed'] else 'MISSED'})",
-        f"- every response names a version the registry holds: "
-        f"{'met' if met['versions'] else 'MISSED (' + ', '.join(unknown) + ')'}",
+        "- every response names a version the registry holds: "
+        + ("met" if met["versions"] else f"MISSED ({', '.join(unknown) or 'no response'})"),
         f"- worker RSS, last minute against the first: {drift:+.1%} (target within 10%: "
         f"{'met' if met['rss'] else 'MISSED'})",
     ]
