@@ -551,7 +551,12 @@ def _is_aside(word: str, original: str) -> bool:
     return original[:1].islower() and len(word) > 4 and word.endswith(("ing", "ed"))
 
 
-_ASIDE_STARTS = frozenset("who which whose where as a an".split())
+# An aside: a relative clause, an apposition, or a phrase led by a preposition ("X, in a
+# statement posted on Telegram, said").
+_ASIDE_STARTS = frozenset(
+    "who which whose where as a an in on at during after before for from with without despite "
+    "under citing via quoting speaking".split()
+)
 
 
 _RIGHT_STOPS = frozenset(', ; : ( . ! ? — – " “ ” « » „'.split())
@@ -637,6 +642,8 @@ def _speaks(m: Match, words: list[str], lowered: list[str], first: int, last: in
         return False
     if m.kind == "nation":
         after = m.last + 1
+        if m.first > first + 1 and lowered[m.first - 1] == "of":  # "the foreign ministry of Mali"
+            return any(lowered[j] in OFFICIAL_HEADS for j in range(first, m.first - 1))
         if after > last:
             return m.first == first or lowered[m.first - 1] in _DEFINITE
         if lowered[after] in ("'s", "’s"):
