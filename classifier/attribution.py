@@ -212,6 +212,16 @@ class _Sentence(Protocol):
     text: str
 
 
+def _opening_quotes(text: str) -> str:
+    """``text`` with its opening straight single quotes as "‘", one character for one.
+
+    Every tokenisation of a sentence whose token indices meet goes through this: "‘s" is two
+    tokens where "'s" is one, so counting tokens in the text as written would point a source's
+    offsets at other words, or past the end (an IndexError on "'s 's 's Kyiv said").
+    """
+    return _OPENING_SINGLE.sub("‘", text) if "'" in text else text
+
+
 def tokens(text: str) -> list[str]:
     """The words and bounding punctuation marks of ``text``, in order."""
     return _TOKEN.findall(text)
@@ -286,9 +296,7 @@ _FIRST_PERSON = frozenset("we our us ours i my me".split())
 
 
 def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], state: int) -> _Found:
-    text = sentence.text
-    if "'" in text:
-        text = _OPENING_SINGLE.sub("‘", text)
+    text = _opening_quotes(sentence.text)
     has_quote = bool(state) or _HAS_QUOTE(text) is not None
     words = _TOKEN.findall(text)
     colon = bool(words) and words[-1] == ":"
@@ -681,7 +689,8 @@ def _span_source(
 ) -> Source:
     # Offsets only now, for the few tokens of a source: most sentences never need them.
     text, base = sentence.text, sentence.start
-    found = list(itertools.islice(_TOKEN.finditer(text), last + 1))
+    # Fix: count tokens as _analyse did (see _opening_quotes); the text stays the original's.
+    found = list(itertools.islice(_TOKEN.finditer(_opening_quotes(text)), last + 1))
     start, end = found[first].start(), found[last].end()
     return Source(text[start:end], base + start, base + end, party, inherited, kind)
 
@@ -727,7 +736,8 @@ def _lead(sentences: Sequence[_Sentence], actors: ActorIndex) -> Source | None:
     if not actors:
         return None
     for sentence in sentences[:3]:
-        words = _TOKEN.findall(sentence.text)
+        # Fix: the tokens _span_source counts (see _opening_quotes).
+        words = _TOKEN.findall(_opening_quotes(sentence.text))
         lowered = [w.lower() for w in words]
         for m in actors.find(words, lowered):
             if m.kind in _TURN_SPEAKERS:
