@@ -18,13 +18,14 @@ TEMP_PREFIX = ".tmp-"
 
 @contextlib.contextmanager
 def storage_errors(path: Path) -> Iterator[None]:
-    """Turn an ``OSError`` while writing under ``path`` into one ``StorageError`` naming it."""
+    """Turn an ``OSError`` while writing ``path`` into one ``StorageError`` naming it (not the
+    temporary name the bytes were going to)."""
     try:
         yield
     except StorageError:
         raise
     except OSError as exc:
-        where = exc.filename or path
+        where = path
         problem = exc.strerror or errno.errorcode.get(exc.errno or 0, str(exc))
         raise StorageError(str(where), problem) from exc
 

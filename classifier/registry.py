@@ -198,7 +198,7 @@ class ModelRegistry:
         if removed:
             log.warning("removed %d leftover(s) of killed writers in %s", len(removed), versions)
         try:
-            with storage_errors(tmp):
+            with storage_errors(final):
                 # mkdtemp makes it private (0700); a version is as readable as the registry.
                 os.chmod(tmp, 0o777 & ~_umask())
                 joblib.dump(payload, tmp / ARTEFACT)
@@ -310,7 +310,10 @@ class ModelRegistry:
     @contextlib.contextmanager
     def _locked_state(self, *, repair: bool = False) -> Iterator[dict[str, Any]]:
         with self._registry_lock():
-            removed = remove_stale_temp(self.root)  # a killed promote's .tmp-*-state.json
+            # A killed promote's .tmp-*-state.json, a killed train's versions/.tmp-*/.
+            removed = remove_stale_temp(self.root)
+            if (self.root / "versions").is_dir():
+                removed += remove_stale_temp(self.root / "versions")
             if removed:
                 log.warning("removed %d leftover(s) of killed writers", len(removed))
             try:
