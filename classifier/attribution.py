@@ -212,6 +212,16 @@ class _Sentence(Protocol):
     text: str
 
 
+def _opening_quotes(text: str) -> str:
+    """``text`` with its opening straight single quotes as "‘", one character for one.
+
+    Every tokenisation of a sentence whose token indices meet goes through this: "‘s" is two
+    tokens where "'s" is one, so counting tokens in the text as written would point a source's
+    offsets at other words, or past the end (an IndexError on "'s 's 's Kyiv said").
+    """
+    return _OPENING_SINGLE.sub("‘", text) if "'" in text else text
+
+
 def tokens(text: str) -> list[str]:
     """The words and bounding punctuation marks of ``text``, in order."""
     return _TOKEN.findall(text)
@@ -286,9 +296,7 @@ _FIRST_PERSON = frozenset("we our us ours i my me".split())
 
 
 def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], state: int) -> _Found:
-    text = sentence.text
-    if "'" in text:
-        text = _OPENING_SINGLE.sub("‘", text)
+    text = _opening_quotes(sentence.text)
     has_quote = bool(state) or _HAS_QUOTE(text) is not None
     words = _TOKEN.findall(text)
     colon = bool(words) and words[-1] == ":"
@@ -543,7 +551,12 @@ def _is_aside(word: str, original: str) -> bool:
     return original[:1].islower() and len(word) > 4 and word.endswith(("ing", "ed"))
 
 
-_ASIDE_STARTS = frozenset("who which whose where as a an".split())
+# An aside: a relative clause, an apposition, or a phrase led by a preposition ("X, in a
+# statement posted on Telegram, said").
+_ASIDE_STARTS = frozenset(
+    "who which whose where as a an in on at during after before for from with without despite "
+    "under citing via quoting speaking".split()
+)
 
 
 _RIGHT_STOPS = frozenset(', ; : ( . ! ? — – " “ ” « » „'.split())
@@ -629,6 +642,8 @@ def _speaks(m: Match, words: list[str], lowered: list[str], first: int, last: in
         return False
     if m.kind == "nation":
         after = m.last + 1
+        if m.first > first + 1 and lowered[m.first - 1] == "of":  # "the foreign ministry of Mali"
+            return any(lowered[j] in OFFICIAL_HEADS for j in range(first, m.first - 1))
         if after > last:
             return m.first == first or lowered[m.first - 1] in _DEFINITE
         if lowered[after] in ("'s", "’s"):
@@ -674,7 +689,8 @@ def _span_source(
 ) -> Source:
     # Offsets only now, for the few tokens of a source: most sentences never need them.
     text, base = sentence.text, sentence.start
-    found = list(itertools.islice(_TOKEN.finditer(text), last + 1))
+    # Fix: count tokens as _analyse did (see _opening_quotes); the text stays the original's.
+    found = list(itertools.islice(_TOKEN.finditer(_opening_quotes(text)), last + 1))
     start, end = found[first].start(), found[last].end()
     return Source(text[start:end], base + start, base + end, party, inherited, kind)
 
@@ -720,7 +736,8 @@ def _lead(sentences: Sequence[_Sentence], actors: ActorIndex) -> Source | None:
     if not actors:
         return None
     for sentence in sentences[:3]:
-        words = _TOKEN.findall(sentence.text)
+        # Fix: the tokens _span_source counts (see _opening_quotes).
+        words = _TOKEN.findall(_opening_quotes(sentence.text))
         lowered = [w.lower() for w in words]
         for m in actors.find(words, lowered):
             if m.kind in _TURN_SPEAKERS:

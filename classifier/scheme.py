@@ -96,15 +96,19 @@ def scheme_from_dict(data: Mapping[str, Any], source: str = "<scheme>") -> Schem
         if key not in data:
             raise SchemeError(source, key, "is missing")
     name = data["name"]
-    if not isinstance(name, str) or not _ID.match(name):
+    if not isinstance(name, str) or not _ID.fullmatch(name):
         raise SchemeError(
             source, "name", f"{name!r} must be lower-case letters, digits and _ (like 'neutral')"
         )
-    version = str(data["version"])
+    version = data["version"]
+    if isinstance(version, bool) or not isinstance(version, str | int | float) or version == "":
+        raise SchemeError(source, "version", f"{version!r} must be a string like '1.0'")
+    version = str(version)
     threshold = data.get("uncertain_threshold", 0.5)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         raise SchemeError(source, "uncertain_threshold", f"{threshold!r} is not a number")
-    if not 0.0 <= float(threshold) < 1.0:
+    # Compared before float(): an integer too large for a float is out of range, not a crash.
+    if not 0.0 <= threshold < 1.0:
         raise SchemeError(source, "uncertain_threshold", f"{threshold} is not in [0, 1)")
     raw_labels = data["labels"]
     if not isinstance(raw_labels, list) or len(raw_labels) < 2:
@@ -116,7 +120,7 @@ def scheme_from_dict(data: Mapping[str, Any], source: str = "<scheme>") -> Schem
         if not isinstance(raw, Mapping):
             raise SchemeError(source, where, "expected a table with id, name, description, color")
         label_id = raw.get("id")
-        if not isinstance(label_id, str) or not _ID.match(label_id):
+        if not isinstance(label_id, str) or not _ID.fullmatch(label_id):
             raise SchemeError(
                 source,
                 f"{where}.id",
@@ -126,7 +130,7 @@ def scheme_from_dict(data: Mapping[str, Any], source: str = "<scheme>") -> Schem
             raise SchemeError(source, f"{where}.id", f"'{label_id}' is used twice")
         seen.add(label_id)
         color = raw.get("color", "")
-        if not isinstance(color, str) or not _COLOR.match(color):
+        if not isinstance(color, str) or not _COLOR.fullmatch(color):
             raise SchemeError(source, f"{where}.color", f"{color!r} is not a colour like #1f77b4")
         labels.append(
             Label(
@@ -138,7 +142,10 @@ def scheme_from_dict(data: Mapping[str, Any], source: str = "<scheme>") -> Schem
             )
         )
     check_unique_aliases({label.id: label.actors for label in labels}, source)
-    favg = tuple(data.get("favg_labels", ()))
+    favg_raw = data.get("favg_labels", [])
+    if not isinstance(favg_raw, list | tuple) or not all(isinstance(f, str) for f in favg_raw):
+        raise SchemeError(source, "favg_labels", f"{favg_raw!r} must be a list of label ids")
+    favg = tuple(favg_raw)
     for label_id in favg:
         if label_id not in seen:
             raise SchemeError(
@@ -166,10 +173,20 @@ def load_scheme(name_or_path: str | Path) -> Scheme:
             )
         text, source = shipped.read_text(encoding="utf-8"), f"labels/{name_or_path}.toml"
     else:
+        source = str(path)
         try:
-            text, source = path.read_text(encoding="utf-8"), str(path)
+            data = path.read_bytes()
         except OSError as exc:
-            raise SchemeError(str(path), "<file>", f"cannot be read ({exc.strerror})") from exc
+            raise SchemeError(source, "<file>", f"cannot be read ({exc.strerror})") from exc
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SchemeError(
+                source,
+                "<file>",
+                f"byte {data[exc.start]:#04x} at byte offset {exc.start} is not valid UTF-8; "
+                "save the file as UTF-8",
+            ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -155,6 +155,11 @@ def main(verbose: bool) -> None:
     show_default=True,
     help="What a row is; article models also label whole texts. auto: by row length.",
 )
+@click.option(
+    "--attribution/--no-attribution",
+    default=None,
+    help="Learn from who speaks in each sentence [default: when the scheme lists actors].",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("-q", "--quiet", is_flag=True, help="No phase lines or progress bar on stderr.")
 def train(
@@ -168,6 +173,7 @@ def train(
     engine,
     scheduler,
     level,
+    attribution,
     fmt,
     quiet,
 ) -> None:
@@ -199,6 +205,7 @@ def train(
             level=level,
             engine=engine,
             scheduler=scheduler,
+            attribution=attribution,
             report=None if quiet else lambda line: click.echo(f"train: {line}", err=True),
         )
     _show_training(result, fmt)

@@ -75,3 +75,30 @@ def test_dask_logging_is_silent_under_quiet(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "distributed." not in done.stderr
     assert "train:" not in done.stderr
+
+
+def test_a_scheme_with_actors_trains_on_who_speaks_and_no_attribution_turns_it_off(
+    runner, tmp_path
+):
+    with_it, registry = train(runner, tmp_path / "on", "--jobs", "1", "-q")
+    assert with_it.exit_code == 0, with_it.output
+    model = registry.load()
+    assert model.uses_context and model.manifest["config"]["context"] is True
+    assert any(n.startswith("context__") for n in model.pipeline[:-1].get_feature_names_out())
+    without, registry = train(runner, tmp_path / "off", "--jobs", "1", "-q", "--no-attribution")
+    assert without.exit_code == 0, without.output
+    assert not registry.load().uses_context
+
+
+def test_attribution_on_a_scheme_without_actors_is_a_one_line_error(runner, tmp_path):
+    data = tmp_path / "bias.csv"
+    rows = [
+        f"Sentence {i} is {'loaded and unfair' if i % 2 else 'plain'}.,{i % 2}" for i in range(40)
+    ]
+    data.write_text("text,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    models = tmp_path / "models"
+    result = runner.invoke(main, ["train", str(data), "--models", str(models), "--attribution"])
+    registry = ModelRegistry(models)
+    assert result.exit_code == 1
+    assert "attribution needs a scheme with actors" in result.output
+    assert registry.current() is None

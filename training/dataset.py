@@ -172,7 +172,10 @@ def _parse_rows(reader: Any, name: str) -> list[_Raw]:
     try:
         header = next(reader)
     except StopIteration:
-        raise TrainingDataError(name, "the file is empty; expected a header 'text,label'") from None
+        # Every problem names a line, even in a file with none: the header belongs on line 1.
+        raise TrainingDataError(
+            name, "the file is empty; expected a header 'text,label'", line=1
+        ) from None
     columns = [h.strip().lower() for h in header]
     for column in REQUIRED:
         if column not in columns:
@@ -212,7 +215,9 @@ def _parse_rows(reader: Any, name: str) -> list[_Raw]:
             )
         )
     if not rows:
-        raise TrainingDataError(name, "has a header but no rows")
+        raise TrainingDataError(
+            name, "has a header but no rows; the first row belongs here", line=line
+        )
     return rows
 
 

@@ -30,8 +30,10 @@ class FitConfig:
     max_features: int | None = 200_000
     # Inputs carry a target (stance data): add per-target copies of the word features.
     targeted: bool = False
-    # Inputs carry attribution codes (``classifier.context``): learn from them too.
+    # Inputs carry attribution codes (``classifier.context``): learn from them too, each code
+    # valued ``context_weight`` (TF-IDF rows have unit length).
     context: bool = False
+    context_weight: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,7 +82,7 @@ def build_pipeline(config: FitConfig = FitConfig()) -> Pipeline:
         )
     if config.context:
         blocks = [(name, TextOnly(vectorizer=step)) for name, step in blocks]
-        blocks.append(("context", ContextFeatures()))
+        blocks.append(("context", ContextFeatures(weight=config.context_weight)))
     return Pipeline(
         [
             ("features", FeatureUnion(blocks)),

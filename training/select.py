@@ -139,6 +139,7 @@ def _feature_key(config: FitConfig) -> tuple:
         config.max_features,
         config.targeted,
         config.context,
+        config.context_weight,
     )
 
 
