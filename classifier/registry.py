@@ -159,12 +159,12 @@ class ModelRegistry:
                 UserWarning,
                 stacklevel=2,
             )
-        payload = joblib.load(path)
         try:
+            payload = joblib.load(path)
             return Model.from_payload(version, manifest, payload)
         except FramelensError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        except Exception as exc:  # unpickling can raise anything: none may escape
             # The hash matched, but what it hashed is not a framelens model of this format.
             raise ModelIntegrityError(
                 str(path), f"it is not a framelens model ({type(exc).__name__}: {exc})"

@@ -288,3 +288,38 @@ def test_the_promotion_gate_decides_under_the_state_lock(registry):
 
     assert registry.promote_if(second, decide) == (True, "yes")
     assert seen == ["locked"] and registry.current() == second
+
+
+def _rehash(registry: ModelRegistry) -> None:
+    from classifier.registry import sha256_file
+
+    folder = registry.root / "versions" / registry.current()
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["artefact_sha256"] = sha256_file(folder / ARTEFACT)
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_a_hash_matching_artefact_that_is_not_a_pickle_is_refused(registry):
+    (registry.root / "versions" / registry.current() / ARTEFACT).write_bytes(b"not a pickle")
+    _rehash(registry)
+    with pytest.raises(ModelIntegrityError, match=r"it is not a framelens model"):
+        registry.load()
+
+
+@pytest.mark.parametrize("damage", ["state", "artefact"])
+def test_the_service_starts_unready_on_a_broken_registry(registry, damage):
+    from service import create_app
+
+    if damage == "state":
+        (registry.root / "state.json").write_text('{"current": "sahel-')
+    else:
+        (registry.root / "versions" / registry.current() / ARTEFACT).write_bytes(b"\x80\x04junk")
+        _rehash(registry)
+    app = create_app({"TESTING": True, "MODEL_DIR": str(registry.root), "RELOAD_INTERVAL": 0})
+
+    response = app.test_client().get("/readyz")
+
+    assert response.status_code == 503
+    assert ("state.json" if damage == "state" else "not a framelens model") in response.get_data(
+        as_text=True
+    )
