@@ -323,3 +323,21 @@ def test_the_service_starts_unready_on_a_broken_registry(registry, damage):
     assert ("state.json" if damage == "state" else "not a framelens model") in response.get_data(
         as_text=True
     )
+
+
+def test_score_on_a_full_disk_is_one_line(runner, registry, tmp_path, monkeypatch):
+    from score_corpus import write_corpus
+
+    source = write_corpus(tmp_path / "in", "csv")
+    monkeypatch.setattr("classifier._files.os.fsync", _no_space)
+
+    result = runner.invoke(
+        main, ["score", str(source), "-o", str(tmp_path / "out"), "-q", *models(registry)]
+    )
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot write {tmp_path / 'out' / 'run.json'}: No space left on device; "
+        "nothing was changed\n"
+    )
+    assert not list((tmp_path / "out").glob(".tmp-*"))
