@@ -105,3 +105,26 @@ class TrainingDataError(FramelensError):
         if column is not None:
             where += f", column '{column}'"
         super().__init__(f"{where}: {problem}")
+
+
+class RegistryStateError(FramelensError):
+    """The registry's ``state.json`` cannot be read or has the wrong shape."""
+
+    code = "registry_state"
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} {problem}; fix it by hand or run 'framelens models promote VERSION', "
+            "which rewrites it"
+        )
+
+
+class StorageError(FramelensError):
+    """Writing a file failed (a full disk, a read-only or missing directory)."""
+
+    code = "storage"
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path, self.problem = path, problem
+        super().__init__(f"cannot write {path}: {problem}; nothing was changed")

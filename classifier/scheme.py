@@ -211,7 +211,7 @@ def infer_scheme(label_ids: Iterable[str], name: str = "auto") -> Scheme:
         raise SchemeError(name, "labels", f"a scheme needs at least two labels, found {ids}")
     stance = [i for i in ids if i not in _NO_STANCE]
     is_stance = len(stance) < len(ids) and {"favor", "favour", "against"} & set(ids)
-    return Scheme(
+    scheme = Scheme(
         name=name,
         version="inferred",
         description=f"Inferred from training data labels: {', '.join(ids)}",
@@ -222,6 +222,9 @@ def infer_scheme(label_ids: Iterable[str], name: str = "auto") -> Scheme:
         uncertain_threshold=0.5 if len(ids) <= 2 else round(1.5 / len(ids), 2),
         favg_labels=tuple(stance) if is_stance else (),
     )
+    # The rules every scheme is loaded by, so a model's manifest can always be loaded back.
+    scheme_from_dict(scheme.to_dict(), f"scheme inferred from labels {', '.join(map(repr, ids))}")
+    return scheme
 
 
 def normalise_label(label: str) -> str:

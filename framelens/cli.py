@@ -35,6 +35,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except FramelensError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:  # a full disk, a read-only directory: one line naming the path
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
 
 
 models_option = click.option(
@@ -321,12 +324,21 @@ def models_list(models_dir) -> None:
         )
     click.echo(f"registry: {registry.root} ({_registry_source(models_dir)})")
     for v in versions:
-        m = registry.manifest(v)
         mark = "*" if v == current else " "
-        click.echo(
-            f"{mark} {v}  {m['scheme_name']:<12} macro-F1 {m['metrics']['macro_f1']:.4f}  "
-            f"{m['training_data']['rows']:>6} rows  {m['created_at']}"
-        )
+        click.echo(f"{mark} {v}  {_version_line(registry.manifest(v))}")
+
+
+def _version_line(m: dict[str, Any]) -> str:
+    """A manifest in one line; fields a hand-edited or old manifest lacks are shown as '?'."""
+    metrics = m.get("metrics") if isinstance(m.get("metrics"), dict) else {}
+    data = m.get("training_data") if isinstance(m.get("training_data"), dict) else {}
+    f1, rows = metrics.get("macro_f1"), data.get("rows")
+    shown_f1 = f"{f1:.4f}" if isinstance(f1, int | float) else "?"
+    shown_rows = rows if isinstance(rows, int) else "?"
+    return (
+        f"{str(m.get('scheme_name', '?')):<12} macro-F1 {shown_f1:>6}  "
+        f"{shown_rows:>6} rows  {m.get('created_at', '?')}"
+    )
 
 
 @models.command("current")

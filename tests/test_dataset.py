@@ -136,3 +136,53 @@ def test_auto_scheme_is_inferred_from_unknown_labels(tmp_path):
     assert data.scheme.name == "bias"
     assert data.scheme.label_ids == ["biased", "non_biased"]
     assert set(data.labels) == {"biased", "non_biased"}
+
+
+def _labelled(labels: list[str]) -> str:
+    rows = ["article_id,text,label"] + [
+        f"{lab}{j},The minister said {lab} thing number {j} again and again.,{lab}"
+        for lab in labels
+        for j in range(8)
+    ]
+    return "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (["pro", "مؤيد", "معارض"], r"line 10, column 'label': label 'مؤيد' has no letter a-z"),
+        (["!!!", "yes", "no"], r"line 2, column 'label': label '!!!' has no letter a-z"),
+        (
+            ["pro-gov", "pro gov", "anti"],
+            r"line 10, column 'label': labels 'pro gov' and 'pro-gov' \(.*line 2\) both become "
+            r"the id 'pro_gov'",
+        ),
+    ],
+    ids=["arabic", "punctuation", "collision"],
+)
+def test_auto_scheme_refuses_labels_that_lose_their_identity_as_ids(tmp_path, labels, message):
+    path = write(tmp_path, _labelled(labels))
+    with pytest.raises(TrainingDataError, match=r"data\.csv, " + message):
+        read_dataset([path], "auto")
+
+
+def test_auto_scheme_keeps_labels_written_in_different_case(tmp_path):
+    text = _labelled(["Pro", "anti"]) + "p9,The minister said a further thing.,pro\n"
+    data = read_dataset([write(tmp_path, text)], "auto")
+    assert data.scheme.label_ids == ["anti", "pro"] and data.label_counts()["pro"] == 9
+
+
+def test_a_field_over_128_kib_is_read(tmp_path):
+    long_text = "The minister said so. " * 10_000  # 220 KB
+    path = write(tmp_path, with_rows(f'x1,"{long_text}",neutral'))
+    data = read_dataset([path], SAHEL)
+    assert len(data.rows[-1].text) > 200_000
+
+
+@pytest.mark.parametrize("char", ["\x0b", "\x0c", "\x1c", "\x1e", "\x85", "\u2028", "\u2029"])
+def test_line_numbers_count_only_real_line_breaks(tmp_path, char):
+    unquoted = write(tmp_path, with_rows(f"x1,Kyiv said{char}so today.,ukraine"), "a.csv")
+    assert read_dataset([unquoted], SAHEL).rows[-1].text == "Kyiv said so today."
+    quoted = with_rows(f'x1,"Kyiv said{char}so today.",ukraine', "x2,The army said so.,ukriane")
+    with pytest.raises(TrainingDataError, match=r"b\.csv, line 43, column 'label': 'ukriane'"):
+        read_dataset([write(tmp_path, quoted, "b.csv")], SAHEL)

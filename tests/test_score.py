@@ -269,6 +269,39 @@ def test_rerun_redoes_a_chunk_whose_file_is_missing_and_drops_temp_files(tiny_mo
     assert not list(out.glob(".tmp-*"))
 
 
+@pytest.mark.parametrize("leftover", [b"", b'{"articles": 5}'], ids=["empty", "written"])
+def test_rerun_after_a_kill_during_a_marker_write_resumes(leftover, tiny_model, tmp_path):
+    source = write_corpus(tmp_path / "in", "csv")
+    out = tmp_path / "out"
+    options = ScoreOptions(chunk_size=5)
+    score_corpus([source], out, model=tiny_model, options=options)
+    whole = read_output(out)
+    # As a kill between the marker's temporary write and its rename leaves it:
+    (out / ".chunks" / "000003.json").rename(out / ".chunks" / ".tmp-b564a8c815c1-000003.json")
+    (out / ".chunks" / ".tmp-b564a8c815c1-000003.json").write_bytes(leftover)
+    manifest = json.loads((out / "run.json").read_text())
+    (out / "run.json").write_text(json.dumps({**manifest, "status": "running"}))
+
+    rerun = score_corpus([source], out, model=tiny_model, options=options)
+
+    assert (rerun.scored_chunks, rerun.resumed_chunks) == (1, 4)
+    assert read_output(out) == whole
+    assert not list((out / ".chunks").glob(".tmp-*"))
+
+
+def test_csv_output_defuses_cells_a_spreadsheet_would_run(tiny_model, tmp_path):
+    ids = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "a1"]
+    rows = [(ident, "Kyiv said so.") for ident in ids]
+    source = write_corpus(tmp_path / "in", "csv", rows)
+    options = ScoreOptions(level="article", format="csv")
+    score_corpus([source], tmp_path / "csv", model=tiny_model, options=options)
+    jsonl = ScoreOptions(level="article")
+    score_corpus([source], tmp_path / "jsonl", model=tiny_model, options=jsonl)
+
+    assert list(_frame(tmp_path / "csv", "csv")["id"]) == [f"'{i}" for i in ids[:4]] + ["a1"]
+    assert list(_frame(tmp_path / "jsonl")["id"]) == ids
+
+
 def test_rerun_of_a_complete_run_does_nothing(tiny_model, tmp_path):
     source = write_corpus(tmp_path / "in", "csv")
     score_corpus([source], tmp_path / "out", model=tiny_model)

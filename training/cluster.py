@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from joblib import parallel_config
 
+from classifier._lifeline import die_with_parent
 from classifier.batch import connect_dask
 
 ENGINES = ("local", "dask")
@@ -26,7 +27,10 @@ def joblib_backend(engine: str, *, workers: int | None, scheduler: str | None) -
     if scheduler is not None and engine != "dask":
         raise ValueError("a scheduler address needs the dask engine")
     if engine == "local":
-        yield "local processes"
+        # joblib's loky workers outlive a parent killed with SIGKILL for minutes (and hold
+        # hundreds of MB each): each watches its parent and ends with it.
+        with parallel_config(backend="loky", initializer=_worker_init, initargs=(os.getpid(),)):
+            yield "local processes"
         return
     client, cluster = connect_dask(workers or os.cpu_count() or 1, scheduler)
     try:
@@ -36,3 +40,9 @@ def joblib_backend(engine: str, *, workers: int | None, scheduler: str | None) -
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _worker_init(parent: int) -> None:
+    # loky may start workers from its manager thread, so no PR_SET_PDEATHSIG (it would follow
+    # that thread, not the process): the watchdog alone.
+    die_with_parent(parent, pdeathsig=False)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from classifier.context import inputs_for
 from classifier.errors import TrainingDataError
@@ -120,7 +122,7 @@ def read_dataset(
         raise TrainingDataError("<no files>", "give at least one labelled CSV file")
     raw = [row for path in paths for row in _read_rows(Path(path))]
     if scheme == "auto":
-        scheme = _auto_scheme([r[1] for r in raw], Path(paths[0]))
+        scheme = _auto_scheme(raw, Path(paths[0]))
     elif isinstance(scheme, str):
         scheme = load_scheme(scheme)
     rows = _check_rows(raw, scheme)
@@ -152,7 +154,21 @@ def _read_rows(path: Path) -> list[_Raw]:
             f"byte {data[exc.start]:#04x} is not valid UTF-8; save the file as UTF-8",
             line=line,
         ) from None
-    reader = csv.reader(text.splitlines(keepends=True))
+    # newline="": only \r and \n end a line, as in the file (splitlines would also break at
+    # \x0c, \x85, U+2028 ... and shift every later line number). A field may be as long as the
+    # file: an article-level row is easily over csv's default 128 KiB.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        return _parse_rows(reader, name)
+    except csv.Error as exc:
+        raise TrainingDataError(name, f"is not valid CSV ({exc})", line=reader.line_num) from exc
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _parse_rows(reader: Any, name: str) -> list[_Raw]:
     try:
         header = next(reader)
     except StopIteration:
@@ -205,8 +221,8 @@ def _read_rows(path: Path) -> list[_Raw]:
     return rows
 
 
-def _auto_scheme(labels: list[str], first: Path) -> Scheme:
-    found = {normalise_label(label) for label in labels if label}
+def _auto_scheme(raw: list[_Raw], first: Path) -> Scheme:
+    found = _label_ids(raw)
     for name in available_schemes():
         shipped = load_scheme(name)
         if set(shipped.label_ids) == found:
@@ -214,6 +230,36 @@ def _auto_scheme(labels: list[str], first: Path) -> Scheme:
     stem = first.parent.name if first.stem.lower() in _GENERIC_STEMS else first.stem
     name = normalise_label(stem)
     return infer_scheme(found, name=name if re.match(r"^[a-z]", name) else "auto")
+
+
+def _label_ids(raw: list[_Raw]) -> set[str]:
+    """The ids of the labels written in the CSVs, refusing labels that would lose their identity
+    as ids: one that normalises to nothing (another script, only punctuation), or two different
+    labels that normalise to the same id."""
+    seen: dict[str, tuple[str, str, int]] = {}
+    for _, label, _, _, path, line in raw:
+        if not label:
+            continue
+        label_id = normalise_label(label)
+        if not label_id:
+            raise TrainingDataError(
+                path,
+                f"label {label!r} has no letter a-z or digit, so it has no id for an inferred "
+                "scheme; write labels in ASCII letters (like 'pro_government') or give "
+                "--scheme with a TOML file",
+                line=line,
+                column="label",
+            )
+        first = seen.setdefault(label_id, (label, path, line))
+        if first[0].strip().lower() != label.strip().lower():
+            raise TrainingDataError(
+                path,
+                f"labels {label!r} and {first[0]!r} ({first[1]}, line {first[2]}) both become "
+                f"the id '{label_id}'; write them the same way, or rename one",
+                line=line,
+                column="label",
+            )
+    return set(seen)
 
 
 def _check_rows(raw: list[_Raw], scheme: Scheme) -> list[Row]:

@@ -156,10 +156,11 @@ def train(
         extras["metrics.png"] = png.read_bytes()
     say(f"writing {version} to {registry.root}")
     path = registry.add(version, payload, manifest, extras)
-    promoted, reason = _gate(registry, manifest, force, tolerance)
+    registry.load(version)  # a model that cannot be loaded back is never made current
+    promoted, reason = registry.promote_if(
+        version, lambda current: _gate(registry, current, manifest, force, tolerance)
+    )
     say(f"promotion: {reason}")
-    if promoted:
-        registry.promote(version)
     return TrainResult(
         version, path, registry.manifest(version), promoted, reason, dataset.warnings
     )
@@ -216,16 +217,20 @@ def _manifest(dataset: Dataset, metrics: dict, config: FitConfig, created: datet
 
 
 def _gate(
-    registry: ModelRegistry, manifest: dict, force: bool, tolerance: float
+    registry: ModelRegistry, current: str | None, manifest: dict, force: bool, tolerance: float
 ) -> tuple[bool, str]:
-    current = registry.current()
+    """Whether the new model replaces ``current``; called under the registry's state lock."""
     if force:
         return True, "promoted (--force)"
     if current is None:
         return True, "promoted: the registry had no current model"
     old = registry.manifest(current)
     if old.get("scheme_name") != manifest["scheme_name"]:
-        return True, f"promoted: replaces {current}, a model of another scheme"
+        return False, (
+            f"not promoted: the current {current} is a model of scheme "
+            f"{old.get('scheme_name')}, this one of {manifest['scheme_name']}; use --force or "
+            "'framelens models promote' to replace it"
+        )
     new_f1 = manifest["metrics"]["macro_f1"]
     old_f1 = old.get("metrics", {}).get("macro_f1", 0.0)
     if new_f1 < old_f1 - tolerance:

@@ -8,6 +8,7 @@ has the same shape.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from .._lifeline import die_with_parent
 from ..model import Model
 from ._errors import EngineError
 from ._readers import Record
@@ -97,7 +99,7 @@ class ProcessEngine:
             max_workers=jobs,
             mp_context=multiprocessing.get_context(self.start_method),
             initializer=_init_worker,
-            initargs=(shipped,),
+            initargs=(shipped, os.getpid()),
         )
         # Start the workers now; until they are ready (spawned ones take a few seconds), this
         # process, which has the model already, scores chunks itself.
@@ -157,8 +159,10 @@ def _safe_start_method() -> str:
     return "fork" if forkable and threading.active_count() == 1 else "spawn"
 
 
-def _init_worker(shipped: Model | Path) -> None:
+def _init_worker(shipped: Model | Path, parent: int | None = None) -> None:
     global _MODEL
+    if parent is not None:
+        die_with_parent(parent)
     if isinstance(shipped, Model):  # forked: the parent's own model
         _MODEL = shipped
         return

@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 from typing import IO, Any
 
-from .._files import TEMP_PREFIX, fsync_dir, write_atomic
+from .._files import TEMP_PREFIX, fsync_dir, remove_stale_temp, write_atomic
 from ._errors import OutputDirError
 from ._score import ChunkResult
 from ._writers import part_name, rejects_name
@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "run.json"
 MARKERS = ".chunks"
+# A chunk's marker: its index, six digits or more. Not "*.json": pathlib's glob matches dot-files,
+# and a killed marker write leaves ``.chunks/.tmp-*.json``.
+_MARKER_GLOB = "[0-9]*.json"
 _LOCK = ".lock"
 _OURS = ("part-*", "rejects-*", f"{TEMP_PREFIX}*", MANIFEST, MARKERS)
 
@@ -47,7 +50,9 @@ class OutputDir:
         if self.path.exists() and not self.path.is_dir():
             raise OutputDirError(str(self.path), "is a file, not a directory")
         (self.path / MARKERS).mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.path / _LOCK, "a+")  # held until __exit__
+        # Held until __exit__. Forked workers inherit it (flock belongs to the open file), so
+        # they die with this process (``classifier._lifeline``) rather than hold it on.
+        self._lock = open(self.path / _LOCK, "a+")
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -83,11 +88,16 @@ class OutputDir:
         Raises ``OutputDirError`` if the directory holds another run's output and ``overwrite``
         is false.
         """
+        for folder in (self.path, self.path / MARKERS):  # we hold the lock: no writer is alive
+            for stale in remove_stale_temp(folder):
+                log.info("removed %s, left by a killed run", stale)
         manifest = None if overwrite else self.read_manifest()
         if overwrite:
             self.clear()
         elif manifest is None:
-            if any(self._ours(include_markers=False)) or any((self.path / MARKERS).iterdir()):
+            if any(self._ours(include_markers=False)) or any(
+                (self.path / MARKERS).glob(_MARKER_GLOB)
+            ):
                 raise OutputDirError(
                     str(self.path),
                     f"holds chunk files but no {MANIFEST}; use --overwrite to replace them",
@@ -99,8 +109,6 @@ class OutputDir:
                 f"holds a run with {changes}; rerun with --overwrite to replace it, "
                 "or choose another --output",
             )
-        for stale in self.path.glob(f"{TEMP_PREFIX}*"):  # left by a killed run
-            stale.unlink()
         return manifest
 
     def clear(self) -> None:
@@ -137,7 +145,7 @@ class OutputDir:
     def drop_markers_without_files(self) -> int:
         """Forget chunks whose files were deleted by hand, so they are scored again."""
         dropped = 0
-        for marker in (self.path / MARKERS).glob("*.json"):
+        for marker in (self.path / MARKERS).glob(_MARKER_GLOB):
             stats = json.loads(marker.read_text(encoding="utf-8"))
             index = int(marker.stem)
             missing = not (self.path / part_name(index, self.fmt)).is_file() or (
@@ -151,7 +159,7 @@ class OutputDir:
 
     def chunk_stats(self) -> list[dict[str, Any]]:
         """The counts of every complete chunk, in chunk order."""
-        markers = sorted((self.path / MARKERS).glob("*.json"))
+        markers = sorted((self.path / MARKERS).glob(_MARKER_GLOB))
         return [json.loads(p.read_text(encoding="utf-8")) for p in markers]
 
     # Internals ------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ def render_table(columns: Mapping[str, np.ndarray], fmt: str) -> bytes:
         names = list(columns)
         rows = zip(*(np.asarray(v).tolist() for v in columns.values()), strict=True)
         return b"".join(orjson.dumps(dict(zip(names, row, strict=True))) + b"\n" for row in rows)
+    if fmt == "csv":
+        columns = {name: _defused(values) for name, values in columns.items()}
     table = pa.table({name: _arrow(values, name) for name, values in columns.items()})
     sink = pa.BufferOutputStream()
     if fmt == "csv":
@@ -65,6 +67,23 @@ def render_rejects(rejects: Sequence[Record]) -> bytes:
         for r in rejects
     ]
     return "".join(lines).encode("utf-8", "backslashreplace")
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(values: Any) -> Any:
+    """Text cells that a spreadsheet would run as a formula, prefixed with ``'`` (OWASP's
+    advice), so ``=HYPERLINK(...)`` in an id is shown as text. JSONL and Parquet keep the text
+    as it was."""
+    values = np.asarray(values)
+    if values.dtype != object:
+        return values
+    return np.asarray(
+        [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in values],
+        dtype=object,
+    )
 
 
 def _exact(values: Any) -> Any:
