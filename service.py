@@ -130,9 +130,9 @@ class NoModelError(FramelensError):
 
     code = "no_model"
 
-    def __init__(self, failed: bool = False) -> None:
+    def __init__(self, failed: str | None = None) -> None:
         detail = (
-            "the current model could not be loaded; the server's log says why"
+            f"the current model could not be loaded: {failed}"
             if failed
             else "the registry has no current model; train the default with "
             "'framelens train --default', or promote one with 'framelens models promote VERSION'"
@@ -266,7 +266,7 @@ class ModelHolder:
         model = self.model
         if version in (None, "", "current"):
             if model is None:
-                raise NoModelError(failed=self.load_error is not None)
+                raise NoModelError(failed=self.public_load_error())
             return model
         if not isinstance(version, str):
             raise ApiError(f"'model' must be a version string, got {type(version).__name__}")
@@ -287,6 +287,14 @@ class ModelHolder:
             while len(self._cache) > CACHED_VERSIONS:
                 self._cache.popitem(last=False)
         return loaded
+
+    def public_load_error(self) -> str | None:
+        """Why the current model failed to load, with paths inside the registry named relative
+        to it: a client learns what broke, not where the server keeps its files."""
+        if self.load_error is None:
+            return None
+        root = str(Path(self.registry.root))
+        return self.load_error.replace(root + os.sep, "").replace(root, "the registry")
 
     def servable(self) -> list[str]:
         """The versions a request may name: the current one, then up to ``CACHED_VERSIONS``
@@ -402,7 +410,7 @@ def _readyz() -> tuple[Response, int]:
     holder = get_holder()
     model = holder.model
     if model is None:
-        raise NoModelError(failed=holder.load_error is not None)
+        raise NoModelError(failed=holder.public_load_error())
     g.framelens_model = model.version
     return jsonify(status="ready", model=model.version), 200
 
