@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import platform
+from datetime import UTC, datetime
 from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
 def cpu_model() -> str:
@@ -15,3 +19,12 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def record(title: str, command: str, table: str) -> None:
+    """Append a run's table to docs/benchmarks.md under its title, command and machine."""
+    with BENCHMARKS.open("a", encoding="utf-8") as f:
+        f.write(
+            f"\n## {title}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
+            f"`{command}` on a {os.cpu_count()}-core {cpu_model()}\n\n{table}\n"
+        )

@@ -20,17 +20,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import platform
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _machine import cpu_model  # noqa: E402
+from _machine import record  # noqa: E402
 
 from classifier.attribution import attribute  # noqa: E402
 from classifier.scheme import load_scheme  # noqa: E402
@@ -124,12 +121,7 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if not args.no_append:
-        with (ROOT / "docs/benchmarks.md").open("a", encoding="utf-8") as f:
-            f.write(
-                f"\n## Attribution, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
-                f"`python bench/attribution.py` on a {os.cpu_count()}-core "
-                f"{cpu_model() or platform.machine()}\n\n{table}\n"
-            )
+        record("Attribution", "python bench/attribution.py", table)
 
 
 if __name__ == "__main__":

@@ -19,18 +19,16 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _machine import cpu_model  # noqa: E402
+from _machine import record  # noqa: E402
 from attribution import read_gold, score  # noqa: E402
 
 from classifier import Model, ModelRegistry  # noqa: E402
@@ -167,12 +165,7 @@ def main() -> None:
     command = f"python bench/sahel.py --models {args.models}"
     if args.real_dev:
         command += f" --real-dev {args.real_dev}"
-    with (ROOT / "docs/benchmarks.md").open("a", encoding="utf-8") as f:
-        f.write(
-            f"\n## Sahel model quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
-            f"`{command}` on a {os.cpu_count()}-core {cpu_model() or platform.machine()}\n\n"
-            f"{table}\n"
-        )
+    record("Sahel model quality", command, table)
 
 
 if __name__ == "__main__":
