@@ -21,6 +21,32 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ._lexicon import (
+    ACT,
+    ASIDE_STARTS,
+    BARE_NOUNS,
+    BOUNDARY,
+    CLAIM,
+    CUES,
+    DEFINITE,
+    DESCRIPTIONS,
+    DETERMINERS,
+    FIRST_PERSON,
+    HARD_BOUNDARY,
+    INVERTIBLE,
+    LEADING_SKIP,
+    LOCATIVE,
+    NEGATIONS,
+    NOT_IN_SPEAKER,
+    NOUN_LIKE,
+    OFFICIAL_HEADS,
+    ORG_WORDS,
+    PARTICIPLES,
+    POSSESSIVE,
+    PRONOUNS,
+    SPEAKER_NOUNS,
+    TRAILING,
+)
 from .actors import PERSON_KINDS, ActorIndex, Match
 
 # Tokens: runs of characters that are neither space nor punctuation (so "CSP-DPA" is one word),
@@ -42,121 +68,6 @@ _QUOTE_CLOSE = frozenset("”»")
 _QUOTES = frozenset('"“”«»„')
 DOUBLE, SINGLE = 1, 2  # which quotations are open
 
-CLAIM, DENIAL, ACCUSATION, ACT = "claim", "denial", "accusation", "act"
-
-
-def _forms(kind: str, stems: str) -> dict[str, str]:
-    return {form: kind for form in stems.split()}
-
-
-# Every form in lower case. Third-person forms that are also nouns ("claims", "reports") count
-# only when no determiner or possessive comes just before them.
-CUES: dict[str, str] = {
-    **_forms(
-        CLAIM,
-        "say says said saying tell tells told add adds added claim claims claimed claiming "
-        "insist insists insisted warn warns warned stated declare declares declared announce "
-        "announces announced reported note notes noted argue argues argued assert asserts "
-        "asserted maintained confirm confirms confirmed admit admits admitted acknowledge "
-        "acknowledges acknowledged vow vows vowed pledge pledges pledged promised threaten "
-        "threatens threatened urge urges urged call calls called describe describes described "
-        "recall recalls recalled write writes wrote posted explained stressed emphasised "
-        "emphasized underlined suggested hail hails hailed praised boasted mocked predicted "
-        "reiterated repeated contended replied retorted tweeted cited quoted believes "
-        "estimated reports revealed reveals disclosed informed assured assures highlighted "
-        "stresses explains insists notes warns argues writes believes alleges expressed "
-        "pointed asked asks demanded demands presented portrayed depicted characterised "
-        "characterized labelled labeled termed welcomed welcomes calling saying claiming "
-        "adding warning insisting urging describing asserting stressing noting arguing "
-        "declaring announcing explaining suggesting threatening vowing promising pledging "
-        "recalling emphasising emphasizing echoed echoes echoing",
-    ),
-    **_forms(
-        DENIAL,
-        "deny denies denied denying reject rejects rejected rejecting dismiss dismisses "
-        "dismissed refute refutes refuted dispute disputes disputed rebuffed rebutted "
-        "downplayed contested denying rejecting dismissing",
-    ),
-    **_forms(
-        ACCUSATION,
-        "accuse accuses accused accusing blame blames blamed condemn condemns condemned "
-        "denounce denounces denounced branded alleged alleges slammed criticised criticized "
-        "decried accusing blaming condemning alleging denouncing",
-    ),
-    **_forms(ACT, "issued released published spoke comment commented responded briefed"),
-}
-_NOUN_LIKE = frozenset(
-    "claims reports calls notes warns says vows pledges hails demands writes claim report "
-    "call note comment vow pledge demand".split()
-)
-# Past participles that follow a noun they describe: "a video posted on Telegram".
-_PARTICIPLES = frozenset("posted published released issued reported quoted cited".split())
-# Forms that are nouns too and, with no word after them, are nouns: "... over massacre claim".
-_BARE_NOUNS = frozenset("claim claims report call calls note vow pledge comment".split())
-_DETERMINERS = frozenset("the a an its his her their these those this that 's ’s".split())
-_NEGATIONS = frozenset("not n't never no declined refused without".split())
-# Verbs after which the speaker may follow: '"...," said the spokesman.'
-_INVERTIBLE = frozenset("said says added told wrote asked continued".split())
-# Where a speaker's phrase cannot reach across, looking left from the cue.
-# Where a phrase between commas ends, looking left.
-_HARD_BOUNDARY = frozenset('; : ( ) [ ] . ! ? — – - " “ ” « » „'.split())
-_BOUNDARY = frozenset(
-    '; : ( ) [ ] . ! ? — – - " “ ” « » „ that and but while as because after before when if '
-    "which is are was were be been being".split()
-)
-_LEADING_SKIP = frozenset("and but while as also then however".split())
-# Words between a speaker and the verb that are not part of the speaker: "the army on Monday said".
-_TRAILING = frozenset(
-    "also later earlier has had have will would could may might on in late early last this "
-    "now reportedly officially did does do should must "
-    "monday tuesday wednesday thursday friday saturday sunday night morning evening week "
-    "again previously separately further repeatedly publicly recently already long often "
-    "has_been yesterday today".split()
-)
-PRONOUNS = {
-    "he": "person",
-    "she": "person",
-    "it": "org",
-    "they": "any",
-    "one": "any",
-    "another": "any",
-}
-# Definite descriptions ("the spokesman", "the statement") and what they can refer to.
-DESCRIPTIONS = {
-    **dict.fromkeys(
-        "spokesman spokeswoman spokesperson minister official commander envoy ambassador "
-        "diplomat president leader general colonel officer chief adviser advisor deputy "
-        "source premier secretary".split(),
-        "any",  # a spokesman speaks for a person or an institution
-    ),
-    **dict.fromkeys(
-        "ministry government statement communique communiqué channel group coalition "
-        "movement agency outlet broadcaster embassy office presidency alliance front council "
-        "command mission post report video account military army junta authorities "
-        "administration bloc organisation organization service newspaper network letter "
-        "declaration document text note groups movements channels ministries".split(),
-        "org",
-    ),
-    **dict.fromkeys("officials authorities leaders fighters separatists".split(), "any"),
-}
-_DEFINITE = frozenset("the this that its his her their same another one each both".split())
-# Heads that make a nation word speak for its party: "Malian army", "Russia's foreign ministry".
-OFFICIAL_HEADS = frozenset(
-    "army military government ministry officials official authorities spokesman spokeswoman "
-    "spokesperson minister president presidency embassy ambassador diplomat diplomats envoy "
-    "intelligence forces troops soldiers junta leader leaders leadership state media "
-    "television mission delegation representative sources source command staff junta "
-    "council officers officer prosecutor prosecutors foreign defence defense security "
-    "interior communique communiqué statement administration parliament deputy "
-    "commanders commander fighters instructors mercenaries navy air".split()
-)
-# Capitalised words that make an unknown speaker an organisation rather than a person.
-_ORG_WORDS = frozenset(
-    "ministry army council nations front movement group agency news telegram watch "
-    "international office government union committee commission forces alliance "
-    "coalition bank department service institute center centre organisation organization "
-    "network press radio television tv channel embassy mission".split()
-)
 _MAX_SPEAKER_TOKENS = 12
 # An unknown speaker is a short phrase ("Algerian Foreign Minister Ahmed Attaf"), not a clause.
 _MAX_UNKNOWN_TOKENS = 7
@@ -292,9 +203,6 @@ class _Found:
         return bool(self.state_at_end)
 
 
-_FIRST_PERSON = frozenset("we our us ours i my me".split())
-
-
 def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], state: int) -> _Found:
     text = _opening_quotes(sentence.text)
     has_quote = bool(state) or _HAS_QUOTE(text) is not None
@@ -321,16 +229,16 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
         special = word in _SPECIAL and (word not in _EARLY_ONLY or i <= 8)
         if (kind is None and not special) or (inside and inside[i]):
             continue
-        if kind is not None and word in _NOUN_LIKE and i and lowered[i - 1] in _DETERMINERS:
+        if kind is not None and word in NOUN_LIKE and i and lowered[i - 1] in DETERMINERS:
             continue
         if (
-            word in _BARE_NOUNS
+            word in BARE_NOUNS
             and (i + 1 == len(words) or not words[i + 1][:1].isalnum())
             and (not i or lowered[i - 1] != "to")
         ):
             continue
         if (
-            word in _PARTICIPLES
+            word in PARTICIPLES
             and i > 1
             and lowered[i - 2] in ("a", "an", "the")
             and words[i - 1][:1].islower()
@@ -338,7 +246,7 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
             continue
         at = i
         if i > 1 and lowered[i - 1] == "to":  # "declined to comment"; "reluctant to condemn" no
-            if lowered[i - 2] not in _NEGATIONS:
+            if lowered[i - 2] not in NEGATIONS:
                 continue
             at, kind = i - 2, ACT
         span = _speaker(at, words, lowered, inside, actors, special)
@@ -346,7 +254,7 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
             continue
         if special:
             kind = CLAIM
-        elif any(w in _NEGATIONS for w in lowered[max(0, at - 3) : i]):
+        elif any(w in NEGATIONS for w in lowered[max(0, at - 3) : i]):
             kind = ACT
         matches = actors.find(words, lowered, span[0], span[1] + 1) if actors else []
         source = _source(span, sentence, words, lowered, matches, history)
@@ -393,7 +301,7 @@ _SUBJECT_STOPS = frozenset(', ; : ( ) " “ ” « » „ — – -'.split())
 def _first_person(words: list[str], inside: Any) -> bool:
     if _FIRST_PERSON_ANY_CASE.isdisjoint(words):
         return False
-    return any(w.lower() in _FIRST_PERSON and not inside[i] for i, w in enumerate(words))
+    return any(w.lower() in FIRST_PERSON and not inside[i] for i, w in enumerate(words))
 
 
 class _Nowhere:
@@ -407,7 +315,7 @@ class _Nowhere:
 
 
 _NOWHERE: Any = _Nowhere()
-_FIRST_PERSON_ANY_CASE = _FIRST_PERSON | {w.capitalize() for w in _FIRST_PERSON} | {"I"}
+_FIRST_PERSON_ANY_CASE = FIRST_PERSON | {w.capitalize() for w in FIRST_PERSON} | {"I"}
 _SPECIAL = frozenset(("according", "quoted", ":", "–", "—"))
 # Marks that introduce a speaker's words only near the start of a sentence.
 _EARLY_ONLY = frozenset((":", "–", "—"))
@@ -492,7 +400,7 @@ def _speaker(
     left = _left(i, words, lowered, inside)
     if left is not None:
         return left
-    if word in _INVERTIBLE and i and (words[i - 1] == "," or words[i - 1] in _QUOTES):
+    if word in INVERTIBLE and i and (words[i - 1] == "," or words[i - 1] in _QUOTES):
         return _right(i + 1, words, lowered)
     return None
 
@@ -513,7 +421,7 @@ def _left(
     the phrase before it.
     """
     end = i - 1
-    while end >= 0 and lowered[end] in _TRAILING:
+    while end >= 0 and lowered[end] in TRAILING:
         end -= 1
     aside: tuple[int, int] | None = None
     for _ in range(3):
@@ -521,7 +429,7 @@ def _left(
             return aside
         segment = end
         while segment > 0 and words[segment - 1] != "," and not inside[segment - 1]:
-            if lowered[segment - 1] in _HARD_BOUNDARY:
+            if lowered[segment - 1] in HARD_BOUNDARY:
                 break
             segment -= 1
         if segment <= end and _is_aside(lowered[segment], words[segment]):
@@ -529,9 +437,9 @@ def _left(
             end = segment - 2  # before the comma that opens the aside
             continue
         start = end
-        while start > segment and lowered[start - 1] not in _BOUNDARY:
+        while start > segment and lowered[start - 1] not in BOUNDARY:
             start -= 1
-        while start <= end and lowered[start] in _LEADING_SKIP:
+        while start <= end and lowered[start] in LEADING_SKIP:
             start += 1
         if start > end:
             if words[end] == ",":
@@ -546,17 +454,9 @@ def _left(
 
 def _is_aside(word: str, original: str) -> bool:
     """Whether a phrase starting with ``word`` is an aside rather than a speaker."""
-    if word in _ASIDE_STARTS:
+    if word in ASIDE_STARTS:
         return True
     return original[:1].islower() and len(word) > 4 and word.endswith(("ing", "ed"))
-
-
-# An aside: a relative clause, an apposition, or a phrase led by a preposition ("X, in a
-# statement posted on Telegram, said").
-_ASIDE_STARTS = frozenset(
-    "who which whose where as a an in on at during after before for from with without despite "
-    "under citing via quoting speaking".split()
-)
 
 
 _RIGHT_STOPS = frozenset(', ; : ( . ! ? — – " “ ” « » „'.split())
@@ -581,7 +481,7 @@ def _source(
     history: list[Source],
 ) -> Source | None:
     first, last = span
-    while last > first and lowered[last] in _TRAILING:
+    while last > first and lowered[last] in TRAILING:
         last -= 1
     named = [m for m in matches if _speaks(m, words, lowered, first, last)]
     if named:
@@ -595,9 +495,9 @@ def _source(
         w = lowered[j]
         if j == first and w in PRONOUNS:
             refers, head = PRONOUNS[w], None
-        elif w in DESCRIPTIONS and j > first and lowered[j - 1] in _DEFINITE:
+        elif w in DESCRIPTIONS and j > first and lowered[j - 1] in DEFINITE:
             refers, head = DESCRIPTIONS[w], w
-        elif j == first and w in _POSSESSIVE and j < last:  # "its three members said"
+        elif j == first and w in POSSESSIVE and j < last:  # "its three members said"
             refers, head = "org", None
         else:
             continue
@@ -609,28 +509,14 @@ def _source(
         return _span_source(sentence, first, last, party, earlier is not None, kind)
     phrase = range(first, last + 1)
     if not any(
-        words[j][:1].isupper() or lowered[j] in DESCRIPTIONS or lowered[j] in _SPEAKER_NOUNS
+        words[j][:1].isupper() or lowered[j] in DESCRIPTIONS or lowered[j] in SPEAKER_NOUNS
         for j in phrase
     ):
         return None  # "the fighting began, residents said" has a speaker; "it was said" not
-    if last - first + 1 > _MAX_UNKNOWN_TOKENS or any(lowered[j] in _NOT_IN_SPEAKER for j in phrase):
+    if last - first + 1 > _MAX_UNKNOWN_TOKENS or any(lowered[j] in NOT_IN_SPEAKER for j in phrase):
         return None
-    kind = "org" if any(lowered[j] in _ORG_WORDS for j in phrase) else "person"
+    kind = "org" if any(lowered[j] in ORG_WORDS for j in phrase) else "person"
     return _span_source(sentence, first, last, None, False, kind)
-
-
-# Nouns for people who speak but for no party of their own: "residents said".
-_SPEAKER_NOUNS = frozenset(
-    "resident residents witness witnesses villager villagers doctor doctors nurse nurses "
-    "medic medics analyst analysts expert experts observer observers journalist journalists "
-    "trader traders activist activists lawyer lawyers researcher researchers diplomats "
-    "official officials sources source survivor survivors relatives elder elders".split()
-)
-# Words that no speaker's phrase holds: the phrase was a clause, not a subject.
-_NOT_IN_SPEAKER = frozenset("over with after before against into by than not".split())
-_POSSESSIVE = frozenset("its their his her".split())
-# "in Bamako", "at the council": a place, not the speaker.
-_LOCATIVE = frozenset("in at near on from to across outside inside around within".split())
 
 
 def _speaks(m: Match, words: list[str], lowered: list[str], first: int, last: int) -> bool:
@@ -638,14 +524,14 @@ def _speaks(m: Match, words: list[str], lowered: list[str], first: int, last: in
     ("diplomats in Bamako"), not a generic head owned by another ("Algeria's army"), and a
     nation only alone at the phrase's start ("Bamako said") or before an official head
     ("Malian army", "Russia's foreign ministry")."""
-    if m.first > first and lowered[m.first - 1] in _LOCATIVE:
+    if m.first > first and lowered[m.first - 1] in LOCATIVE:
         return False
     if m.kind == "nation":
         after = m.last + 1
         if m.first > first + 1 and lowered[m.first - 1] == "of":  # "the foreign ministry of Mali"
             return any(lowered[j] in OFFICIAL_HEADS for j in range(first, m.first - 1))
         if after > last:
-            return m.first == first or lowered[m.first - 1] in _DEFINITE
+            return m.first == first or lowered[m.first - 1] in DEFINITE
         if lowered[after] in ("'s", "’s"):
             after += 1
         return any(lowered[j] in OFFICIAL_HEADS for j in range(after, min(last, after + 3) + 1))
@@ -654,7 +540,7 @@ def _speaks(m: Match, words: list[str], lowered: list[str], first: int, last: in
         if words[j] in ("'s", "’s") and j > first:
             j -= 1
         owner = words[j]
-        return not (owner[:1].isupper() and owner.lower() not in _DEFINITE)
+        return not (owner[:1].isupper() and owner.lower() not in DEFINITE)
     return True
 
 
