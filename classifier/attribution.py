@@ -138,11 +138,6 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def word_tokens(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, token) for each token of ``text``."""
-    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-
-
 def attribute(sentences: Sequence[_Sentence], actors: ActorIndex) -> list[Context]:
     """The context of every sentence of one article, in order."""
     found: list[_Found] = []
