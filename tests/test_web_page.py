@@ -260,11 +260,13 @@ def test_api_errors_are_shown_in_the_page(page):
 
 
 def test_a_txt_file_can_be_opened_into_the_text_box(page, tmp_path, article):
+    from playwright.sync_api import expect
+
     path = tmp_path / "article.txt"
     path.write_text(article, encoding="utf-8")
     page.set_input_files("#file-input", str(path))
-    page.wait_for_function("document.getElementById('article').value.length > 0")
-    assert page.input_value("#article") == article
+    # Playwright's own wait, not wait_for_function: the page's CSP forbids evaluating strings.
+    expect(page.locator("#article")).to_have_value(article)
 
 
 def test_page_fits_a_phone_screen(browser, server_url, article):
