@@ -140,6 +140,14 @@ SPEAKER_NOUNS = frozenset(
 # Words that no speaker's phrase holds: the phrase was a clause, not a subject.
 NOT_IN_SPEAKER = frozenset("over with after before against into by than not".split())
 
+# What opens a sentence before its subject: "Meanwhile, ...", "On Monday, ...": never a speaker.
+OPENERS = frozenset(
+    "meanwhile however separately elsewhere moreover additionally instead still yet overall "
+    "earlier later then now meantime in the a an at on of by for since after before during "
+    "last next first finally late early afternoon noon midnight weekend month year "
+    "january february march april may june july august september october november december".split()
+)
+
 POSSESSIVE = frozenset("its their his her".split())
 
 # "in Bamako", "at the council": a place, not the speaker.

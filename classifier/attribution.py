@@ -40,6 +40,7 @@ from ._lexicon import (
     NOT_IN_SPEAKER,
     NOUN_LIKE,
     OFFICIAL_HEADS,
+    OPENERS,
     ORG_WORDS,
     PARTICIPLES,
     POSSESSIVE,
@@ -63,6 +64,12 @@ _TOKEN = re.compile(
 # A straight single quote that opens a quotation ("'Ukraine is ...'") becomes "‘", one character
 # for one, so offsets stay as they are.
 _OPENING_SINGLE = re.compile(r"(?:^|(?<=[\s(\[“\"—–-]))'(?=\w)")
+# A straight double quote opens where a word follows it after a space or the start, and closes
+# where it follows a word or a mark and a space or the end follows it: '"We will," he said'.
+# Quotation marks then pair by where they stand, not by counting, so a quotation a writer
+# forgot to close ends where the next one opens, instead of turning every later one inside out.
+_OPENING_DOUBLE = re.compile(r'(?:^|(?<=[\s(\[—–-]))"(?=[\w‘\'])')
+_CLOSING_DOUBLE = re.compile(r'(?<=[^\s(\[])"(?=[\s,.;:!?)\]—–-]|$)')
 _QUOTE_OPEN = frozenset("“«„")
 _QUOTE_CLOSE = frozenset("”»")
 _QUOTES = frozenset('"“”«»„')
@@ -124,13 +131,18 @@ class _Sentence(Protocol):
 
 
 def _opening_quotes(text: str) -> str:
-    """``text`` with its opening straight single quotes as "‘", one character for one.
+    """``text`` with its opening straight single quotes as "‘" and its straight double quotes as
+    "“" or "”" where their place says which, one character for one.
 
     Every tokenisation of a sentence whose token indices meet goes through this: "‘s" is two
     tokens where "'s" is one, so counting tokens in the text as written would point a source's
     offsets at other words, or past the end (an IndexError on "'s 's 's Kyiv said").
     """
-    return _OPENING_SINGLE.sub("‘", text) if "'" in text else text
+    if "'" in text:
+        text = _OPENING_SINGLE.sub("‘", text)
+    if '"' in text:
+        text = _CLOSING_DOUBLE.sub("”", _OPENING_DOUBLE.sub("“", text))
+    return text
 
 
 def tokens(text: str) -> list[str]:
@@ -186,6 +198,7 @@ class _Found:
     state_at_start: int
     state_at_end: int
     own: bool  # the source was found in this sentence, not handed on from a quotation
+    short: bool = False  # a few words only: "the minister said." after a quotation
     first_person: bool = False  # "we", "our", "I" outside quotation marks
     opens_block: bool = False  # ends with a colon: what follows is the statement
 
@@ -211,14 +224,14 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
         else:
             inside, end_state, quote = _NOWHERE, 0, None
         first = _first_person(words, inside)
-        return _Found(None, None, quote, state, end_state, False, first, colon)
+        return _Found(None, None, quote, state, end_state, False, False, first, colon)
     lowered = [w.lower() for w in words]
     if has_quote:
         inside, end_state, quoted_tokens = _quoted(words, state)
         quote = _quote_kind(quoted_tokens, bool(state), words)
     else:  # no quotation, nothing inside one
         inside, end_state, quote = _NOWHERE, 0, None
-    for i in [i for i, w in enumerate(lowered) if w in _TRIGGERS]:
+    for i in _in_order([i for i, w in enumerate(lowered) if w in _TRIGGERS], words, lowered):
         word = lowered[i]
         kind = CUES.get(word)
         special = word in _SPECIAL and (word not in _EARLY_ONLY or i <= 8)
@@ -235,8 +248,10 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
         if (
             word in PARTICIPLES
             and i > 1
-            and lowered[i - 2] in ("a", "an", "the")
-            and words[i - 1][:1].islower()
+            and (
+                (lowered[i - 2] in ("a", "an", "the") and words[i - 1][:1].islower())
+                or lowered[i - 1] in _POSSESSIVE_MARKS  # "the rebels' reported offer"
+            )
         ):
             continue
         at = i
@@ -256,9 +271,29 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
         if (source is None or (source.party is None and not source.inherited)) and actors:
             source = _subject(at, sentence, words, lowered, inside, actors) or source
         if source is not None:
-            return _Found(source, kind, quote, state, end_state, True, False, colon)
+            short = len(words) <= _TAIL_TOKENS and quote is None
+            return _Found(source, kind, quote, state, end_state, True, short, False, colon)
     first = _first_person(words, inside)
-    return _Found(None, None, quote, state, end_state, False, first, colon)
+    return _Found(None, None, quote, state, end_state, False, False, first, colon)
+
+
+# At most this many tokens in a sentence that only attributes the quotation before it.
+_TAIL_TOKENS = 8
+
+
+def _in_order(triggers: list[int], words: list[str], lowered: list[str]) -> list[int]:
+    """The cues to try, in order: a closing inversion first ("Rebels Say They Hold Prisoners,
+    Says Mali's Army": the army speaks), then from the left."""
+    n = len(words)
+    for i in reversed(triggers):
+        if lowered[i] in INVERTIBLE and i and words[i - 1] == "," and i + 1 < n:
+            right = _inverted(i, words, lowered)
+            if right is not None and right[1] >= n - 2:
+                return [i] + [t for t in triggers if t != i]
+    return triggers
+
+
+_POSSESSIVE_MARKS = frozenset(("'", "’", "'s", "’s"))
 
 
 def _subject(
@@ -277,7 +312,7 @@ def _subject(
         if inside[end]:
             return None
         end += 1
-    if end == 0 or end >= cue + 1:
+    if end == 0 or end >= cue + 1 or not _may_open_subject(lowered[0]):
         return None
     matches = actors.find(words, lowered, 0, end)
     named = [m for m in matches if _speaks(m, words, lowered, 0, end - 1)]
@@ -291,6 +326,15 @@ def _subject(
 
 
 _SUBJECT_STOPS = frozenset(', ; : ( ) " “ ” « » „ — – -'.split())
+# "Concerning the rebels' offer, Petrenko said": the rebels are what it is about.
+_NOT_SUBJECT_OPENERS = LOCATIVE | frozenset(
+    "regarding concerning about despite after before for with unlike like amid since "
+    "following asked over against".split()
+)
+
+
+def _may_open_subject(first: str) -> bool:
+    return first not in _NOT_SUBJECT_OPENERS and not (len(first) > 4 and first.endswith("ing"))
 
 
 def _first_person(words: list[str], inside: Any) -> bool:
@@ -319,7 +363,7 @@ _TRIGGERS = frozenset(CUES) | _SPECIAL
 _ANY_CASE_TRIGGERS = (
     _TRIGGERS | {t.capitalize() for t in _TRIGGERS} | {t.upper() for t in _TRIGGERS}
 )
-_HAS_QUOTE = re.compile('["“”«»„]').search
+_HAS_QUOTE = re.compile('["“”«»„‘]').search
 # Punctuation to spaces, so that splitting the lower-cased text finds the cue words; ":" kept.
 
 
@@ -392,12 +436,46 @@ def _speaker(
             return None
         found = actors.find(words, lowered, left[0], left[1] + 1)
         return left if any(m.kind in _TURN_SPEAKERS for m in found) else None
+    if i + 1 < len(words) and lowered[i + 1] == "by" and i and lowered[i - 1] in _PASSIVE:
+        return _right(i + 2, words, lowered)  # "this was announced by the ministry"
+    if word in INVERTIBLE and i and words[i - 1] == ",":
+        right = _inverted(i, words, lowered)
+        if right is not None:  # "..., said Clara Vesperini, an analyst"; "..., Says Mali's Army"
+            return right
     left = _left(i, words, lowered, inside)
     if left is not None:
         return left
     if word in INVERTIBLE and i and (words[i - 1] == "," or words[i - 1] in _QUOTES):
         return _right(i + 1, words, lowered)
     return None
+
+
+def _inverted(i: int, words: list[str], lowered: list[str]) -> tuple[int, int] | None:
+    """The speaker after an inverted verb that follows a comma, when what follows is a short
+    name and not a clause ("..., said the ambassador had been ..." is the speaker's clause)."""
+    right = _right(i + 1, words, lowered)
+    if right is None or right[1] - right[0] >= _MAX_INVERTED_TOKENS:
+        return None
+    after = right[1] + 1
+    if after < len(words) and words[after] not in (",", ".", "!", "?"):
+        return None
+    phrase = lowered[right[0] : after]
+    if lowered[i] == "told" or not (words[right[0]][:1].isupper() or phrase[0] in DETERMINERS):
+        return None  # "..., told reporters on Sunday": the speaker is before the verb
+    if phrase[0] in _NOT_AFTER_INVERSION or phrase[0] in NOT_IN_SPEAKER:
+        return None
+    if any(w in BOUNDARY or w in NOT_IN_SPEAKER for w in phrase):
+        return None
+    return right
+
+
+_MAX_INVERTED_TOKENS = 5
+
+
+# "was announced by": the speaker follows "by".
+_PASSIVE = frozenset("was were is are been be being".split())
+# After an inverted verb a speaker follows, not a clause ("..., said on Monday that ...").
+_NOT_AFTER_INVERSION = frozenset("that on in at it this to".split())
 
 
 _COLON_SPEAKERS = frozenset(("person", "title", "institution", "outlet", "channel", "group"))
@@ -428,6 +506,8 @@ def _left(
                 break
             segment -= 1
         if segment <= end and _is_aside(lowered[segment], words[segment]):
+            if _only_openers(lowered, segment - 1):  # "Meanwhile, a spokesman for X said"
+                return segment, min(end, segment + _MAX_SPEAKER_TOKENS - 1)
             aside = aside or (segment, end)
             end = segment - 2  # before the comma that opens the aside
             continue
@@ -445,6 +525,14 @@ def _left(
             start = end - _MAX_SPEAKER_TOKENS + 1
         return start, end
     return aside
+
+
+def _only_openers(lowered: list[str], comma: int) -> bool:
+    """Whether the tokens before the comma at ``comma`` are only a sentence's opening adverb or
+    time ("Meanwhile,", "On Monday,", "Late on Friday,"): no speaker is there."""
+    if comma < 1 or lowered[comma] != ",":
+        return False
+    return all(w in OPENERS or w in TRAILING or w in LEADING_SKIP for w in lowered[:comma])
 
 
 def _is_aside(word: str, original: str) -> bool:
@@ -594,6 +682,8 @@ def _spread_quotes(found: list[_Found]) -> None:
             last = min(j, n - 1)
             run = found[i : last + 1]
             owner = next((g.source for g in run if g.own and g.source is not None), None)
+            if owner is None and last + 1 < n and _is_tail(found[last + 1]):
+                owner = found[last + 1].source
             if owner is None and i and found[i - 1].source is not None:
                 owner = found[i - 1].source
             if owner is not None:
@@ -602,9 +692,17 @@ def _spread_quotes(found: list[_Found]) -> None:
                         _inherit(g, owner)
             i = last + 1
             continue
-        if f.source is None and f.quote == "full" and i and found[i - 1].source is not None:
-            _inherit(f, found[i - 1].source)
+        if f.source is None and f.quote == "full":
+            if i + 1 < n and _is_tail(found[i + 1]):  # "'...,'" then "Diop emphasized."
+                _inherit(f, found[i + 1].source)
+            elif i and found[i - 1].source is not None:
+                _inherit(f, found[i - 1].source)
         i += 1
+
+
+def _is_tail(f: _Found) -> bool:
+    """A short sentence that only says who spoke the quotation before it."""
+    return f.short and f.own and f.source is not None
 
 
 # How far a statement introduced by a colon, or an interview's first person, runs on.

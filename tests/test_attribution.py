@@ -153,3 +153,56 @@ def test_attribution_finds_most_speakers_of_the_gold_set(actors):
     assert tp / (tp + fp) >= 0.95
     assert tp / (tp + fn) >= 0.9
     assert right / (tp + fn) >= 0.8
+
+
+def test_straight_quotes_pair_by_place_so_a_quote_left_open_does_not_turn_later_ones_inside_out(
+    actors,
+):
+    # The writer never closed the first quotation; the next one opens where it stands.
+    text = (
+        "A spokesman for Ukraine's defence intelligence agency said the fighters \"had what they "
+        'needed. "We will say no more for now," agency spokesman Ivan Petrenko told a radio '
+        "station. Petrenko said the agency would check the offer."
+    )
+    found = [(s.text[:12], src and src.text) for s, src in sources(text, actors)]
+    assert found[1] == ('"We will say', "agency spokesman Ivan Petrenko")
+    assert found[2] == ("Petrenko sai", "Petrenko")
+
+
+def test_an_opening_adverb_is_not_a_speaker_and_what_a_sentence_is_about_is_not_either(actors):
+    text = (
+        "Meanwhile, a spokesman for the Ukrainian foreign ministry said Kyiv was not involved. "
+        "Concerning the rebels' reported offer, Petrenko said he would check it."
+    )
+    (first, a), (second, b) = sources(text, actors)
+    assert (a.text, a.party) == ("a spokesman for the Ukrainian foreign ministry", "ukraine")
+    assert (b.text, b.party) == ("Petrenko", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "party"),
+    [
+        ("This was announced by the Kremlin on Friday.", "the Kremlin", "russia"),
+        ("Rebels Say They Hold Prisoners, Says Mali's Army", "Mali's Army", "mali_government"),
+        ("The talks resume in May, said Clara Vesperini, an analyst.", "Clara Vesperini", None),
+    ],
+)
+def test_passive_agents_and_inverted_verbs_name_the_speaker_after_the_verb(
+    actors, text, span, party
+):
+    ((_, source),) = sources(text, actors)
+    assert (source.text, source.party) == (span, party)
+
+
+def test_a_quotation_takes_the_speaker_of_the_short_sentence_after_it(actors):
+    text = (
+        "The talks ended on Friday.\n"
+        "'The West is arming the fighters in the desert. It must stop,'\n"
+        "Lavrov stressed.\n"
+        "The delegations left Moscow."
+    )
+    found = [(s.text[:10], src and (src.text, src.party)) for s, src in sources(text, actors)]
+    assert found[0] == ("The talks ", None)
+    assert found[1][1] == ("Lavrov", "russia")
+    assert found[-2][1] == ("Lavrov", "russia")
+    assert found[-1] == ("The delega", None)
