@@ -19,7 +19,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ._lexicon import (
     ACT,
@@ -130,7 +130,20 @@ class _Sentence(Protocol):
     text: str
 
 
-def _opening_quotes(text: str) -> str:
+class _Text(NamedTuple):
+    """A sentence as the rules read it: where it starts, its text as written, and the same text
+    with its quotation marks normalised (``_normalise_quotes``), which every token count uses."""
+
+    start: int
+    text: str
+    marked: str
+
+    @classmethod
+    def of(cls, sentence: _Sentence) -> _Text:
+        return cls(sentence.start, sentence.text, _normalise_quotes(sentence.text))
+
+
+def _normalise_quotes(text: str) -> str:
     """``text`` with its opening straight single quotes as "‘" and its straight double quotes as
     "“" or "”" where their place says which, one character for one.
 
@@ -211,8 +224,9 @@ class _Found:
         return bool(self.state_at_end)
 
 
-def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], state: int) -> _Found:
-    text = _opening_quotes(sentence.text)
+def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: int) -> _Found:
+    sentence = _Text.of(raw)
+    text = sentence.marked
     has_quote = bool(state) or _HAS_QUOTE(text) is not None
     words = _TOKEN.findall(text)
     colon = bool(words) and words[-1] == ":"
@@ -224,7 +238,9 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
         else:
             inside, end_state, quote = _NOWHERE, 0, None
         first = _first_person(words, inside)
-        return _Found(None, None, quote, state, end_state, False, False, first, colon)
+        return _Found(
+            None, None, quote, state, end_state, False, first_person=first, opens_block=colon
+        )
     lowered = [w.lower() for w in words]
     if has_quote:
         inside, end_state, quoted_tokens = _quoted(words, state)
@@ -272,9 +288,9 @@ def _analyse(sentence: _Sentence, actors: ActorIndex, history: list[Source], sta
             source = _subject(at, sentence, words, lowered, inside, actors) or source
         if source is not None:
             short = len(words) <= _TAIL_TOKENS and quote is None
-            return _Found(source, kind, quote, state, end_state, True, short, False, colon)
+            return _Found(source, kind, quote, state, end_state, True, short, opens_block=colon)
     first = _first_person(words, inside)
-    return _Found(None, None, quote, state, end_state, False, False, first, colon)
+    return _Found(None, None, quote, state, end_state, False, first_person=first, opens_block=colon)
 
 
 # At most this many tokens in a sentence that only attributes the quotation before it.
@@ -298,7 +314,7 @@ _POSSESSIVE_MARKS = frozenset(("'", "’", "'s", "’s"))
 
 def _subject(
     cue: int,
-    sentence: _Sentence,
+    sentence: _Text,
     words: list[str],
     lowered: list[str],
     inside: Any,
@@ -364,7 +380,6 @@ _ANY_CASE_TRIGGERS = (
     _TRIGGERS | {t.capitalize() for t in _TRIGGERS} | {t.upper() for t in _TRIGGERS}
 )
 _HAS_QUOTE = re.compile('["“”«»„‘]').search
-# Punctuation to spaces, so that splitting the lower-cased text finds the cue words; ":" kept.
 
 
 def _quoted(words: list[str], state: int) -> tuple[list[bool], int, int]:
@@ -462,7 +477,7 @@ def _inverted(i: int, words: list[str], lowered: list[str]) -> tuple[int, int] |
     phrase = lowered[right[0] : after]
     if lowered[i] == "told" or not (words[right[0]][:1].isupper() or phrase[0] in DETERMINERS):
         return None  # "..., told reporters on Sunday": the speaker is before the verb
-    if phrase[0] in _NOT_AFTER_INVERSION or phrase[0] in NOT_IN_SPEAKER:
+    if phrase[0] in _NOT_AFTER_INVERSION:
         return None
     if any(w in BOUNDARY or w in NOT_IN_SPEAKER for w in phrase):
         return None
@@ -557,7 +572,7 @@ def _right(j: int, words: list[str], lowered: list[str]) -> tuple[int, int] | No
 
 def _source(
     span: tuple[int, int],
-    sentence: _Sentence,
+    sentence: _Text,
     words: list[str],
     lowered: list[str],
     matches: list[Match],
@@ -649,7 +664,7 @@ def _nearest(history: list[Source], refers: str, head: str | None = None) -> Sou
 
 
 def _span_source(
-    sentence: _Sentence,
+    sentence: _Text,
     first: int,
     last: int,
     party: str | None,
@@ -658,8 +673,8 @@ def _span_source(
 ) -> Source:
     # Offsets only now, for the few tokens of a source: most sentences never need them.
     text, base = sentence.text, sentence.start
-    # Fix: count tokens as _analyse did (see _opening_quotes); the text stays the original's.
-    found = list(itertools.islice(_TOKEN.finditer(_opening_quotes(text)), last + 1))
+    # Tokens counted as _analyse counted them (see _normalise_quotes); the text is the original's.
+    found = list(itertools.islice(_TOKEN.finditer(sentence.marked), last + 1))
     start, end = found[first].start(), found[last].end()
     return Source(text[start:end], base + start, base + end, party, inherited, kind)
 
@@ -714,9 +729,9 @@ def _lead(sentences: Sequence[_Sentence], actors: ActorIndex) -> Source | None:
     ("... interview with Mohamed Elmaouloud Ramadane"): who an interview's answers are from."""
     if not actors:
         return None
-    for sentence in sentences[:3]:
-        # Fix: the tokens _span_source counts (see _opening_quotes).
-        words = _TOKEN.findall(_opening_quotes(sentence.text))
+    for raw in sentences[:3]:
+        sentence = _Text.of(raw)
+        words = _TOKEN.findall(sentence.marked)
         lowered = [w.lower() for w in words]
         for m in actors.find(words, lowered):
             if m.kind in _TURN_SPEAKERS:
