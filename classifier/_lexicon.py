@@ -55,6 +55,8 @@ NOUN_LIKE = frozenset(
 )
 # Past participles that follow a noun they describe: "a video posted on Telegram".
 PARTICIPLES = frozenset("posted published released issued reported quoted cited".split())
+# Cues that are adjectives right after a determiner: "the alleged proposal", "its claimed win".
+ADJECTIVAL = frozenset("alleged claimed purported".split())
 # Forms that are nouns too and, with no word after them, are nouns: "... over massacre claim".
 BARE_NOUNS = frozenset("claim claims report call calls note vow pledge comment".split())
 DETERMINERS = frozenset("the a an its his her their these those this that 's ’s".split())

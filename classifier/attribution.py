@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, Protocol
 
 from ._lexicon import (
     ACT,
+    ADJECTIVAL,
     ASIDE_STARTS,
     BARE_NOUNS,
     BOUNDARY,
@@ -247,6 +248,7 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
         quote = _quote_kind(quoted_tokens, bool(state), words)
     else:  # no quotation, nothing inside one
         inside, end_state, quote = _NOWHERE, 0, None
+    unsaid: _Found | None = None
     for i in _in_order([i for i, w in enumerate(lowered) if w in _TRIGGERS], words, lowered):
         word = lowered[i]
         kind = CUES.get(word)
@@ -270,6 +272,8 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
             )
         ):
             continue
+        if word in ADJECTIVAL and i and lowered[i - 1] in DETERMINERS:  # "the alleged proposal"
+            continue
         at = i
         if i > 1 and lowered[i - 1] == "to":  # "declined to comment"; "reluctant to condemn" no
             if lowered[i - 2] not in NEGATIONS:
@@ -278,19 +282,32 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
         span = _speaker(at, words, lowered, inside, actors, special)
         if span is None:
             continue
+        negated = not special and not _CUE_NEGATIONS.isdisjoint(lowered[max(0, at - 3) : i])
         if special:
             kind = CLAIM
-        elif any(w in NEGATIONS for w in lowered[max(0, at - 3) : i]):
+        elif negated:
             kind = ACT
         matches = actors.find(words, lowered, span[0], span[1] + 1) if actors else []
         source = _source(span, sentence, words, lowered, matches, history)
         if (source is None or (source.party is None and not source.inherited)) and actors:
             source = _subject(at, sentence, words, lowered, inside, actors) or source
-        if source is not None:
-            short = len(words) <= _TAIL_TOKENS and quote is None
-            return _Found(source, kind, quote, state, end_state, True, short, opens_block=colon)
+        if source is None:
+            continue
+        found = _Found(source, kind, quote, state, end_state, True, opens_block=colon)
+        found.short = len(words) <= _TAIL_TOKENS and quote is None
+        if not negated:
+            return found
+        # "Neither Mali nor Wagner has said how many died, although Wagner said ...": what a
+        # source did not say reports nothing; a later cue that is not negated names who speaks.
+        unsaid = unsaid or found
+    if unsaid is not None:
+        return unsaid
     first = _first_person(words, inside)
     return _Found(None, None, quote, state, end_state, False, first_person=first, opens_block=colon)
+
+
+# A cue with one of these among the three words before it says what was not said.
+_CUE_NEGATIONS = NEGATIONS | {"nor", "neither"}
 
 
 # At most this many tokens in a sentence that only attributes the quotation before it.
@@ -332,13 +349,31 @@ def _subject(
         return None
     matches = actors.find(words, lowered, 0, end)
     named = [m for m in matches if _speaks(m, words, lowered, 0, end - 1)]
-    if not named or named[0].first > 3:
+    if not named or named[0].first > _SUBJECT_REACH + _of_phrase(lowered, named[0].first):
         return None
     m = named[0]
     kind = "person" if m.kind in PERSON_KINDS else _kind_class(m.kind)
     return _span_source(
         sentence, 0, min(end - 1, m.last + 1 if m.last + 1 < end else m.last), m.party, False, kind
     )
+
+
+# How far into the opening phrase its actor may start: "The Malian army" (2); two more after a
+# head and a word that ties it to the actor: "A spokesperson for the rebel coalition" (4),
+# "Several Telegram channels close to Wagner" (5).
+_SUBJECT_REACH = 3
+_TIES = frozenset(
+    [("for", d) for d in DETERMINERS]
+    + [("of", d) for d in DETERMINERS]
+    + [(w, "to") for w in ("close", "linked", "loyal", "tied", "allied", "affiliated")]
+    + [(w, "with") for w in ("affiliated", "allied", "aligned")]
+)
+
+
+def _of_phrase(lowered: list[str], first: int) -> int:
+    """2 when the actor at ``first`` follows words that tie a head to it: "a spokesman for the",
+    "channels close to"."""
+    return 2 if first >= 2 and (lowered[first - 2], lowered[first - 1]) in _TIES else 0
 
 
 _SUBJECT_STOPS = frozenset(', ; : ( ) " “ ” « » „ — – -'.split())
@@ -512,7 +547,7 @@ def _left(
     while end >= 0 and lowered[end] in TRAILING:
         end -= 1
     aside: tuple[int, int] | None = None
-    for _ in range(3):
+    for step in range(3):
         if end < 0 or inside[end]:
             return aside
         segment = end
@@ -520,7 +555,9 @@ def _left(
             if lowered[segment - 1] in HARD_BOUNDARY:
                 break
             segment -= 1
-        if segment <= end and _is_aside(lowered[segment], words[segment]):
+        # An aside is closed by a comma before the cue; "..., which the rebels said" is not one.
+        closed = step > 0 or words[end] == ","
+        if segment <= end and closed and _is_aside(lowered[segment], words[segment]):
             if _only_openers(lowered, segment - 1):  # "Meanwhile, a spokesman for X said"
                 return segment, min(end, segment + _MAX_SPEAKER_TOKENS - 1)
             aside = aside or (segment, end)
@@ -579,6 +616,11 @@ def _source(
     history: list[Source],
 ) -> Source | None:
     first, last = span
+    for j in range(first + 1, last):  # "Residents reached by telephone said": not the telephone
+        if lowered[j + 1] == "by" and words[j].endswith("ed") and words[j].islower():
+            last = j - 1
+            matches = [m for m in matches if m.last <= last]
+            break
     while last > first and lowered[last] in TRAILING:
         last -= 1
     named = [m for m in matches if _speaks(m, words, lowered, first, last)]
@@ -622,7 +664,7 @@ def _speaks(m: Match, words: list[str], lowered: list[str], first: int, last: in
     ("diplomats in Bamako"), not a generic head owned by another ("Algeria's army"), and a
     nation only alone at the phrase's start ("Bamako said") or before an official head
     ("Malian army", "Russia's foreign ministry")."""
-    if m.first > first and lowered[m.first - 1] in LOCATIVE:
+    if m.first > first and lowered[m.first - 1] in LOCATIVE and not _of_phrase(lowered, m.first):
         return False
     if m.kind == "nation":
         after = m.last + 1

@@ -206,3 +206,52 @@ def test_a_quotation_takes_the_speaker_of_the_short_sentence_after_it(actors):
     assert found[1][1] == ("Lavrov", "russia")
     assert found[-2][1] == ("Lavrov", "russia")
     assert found[-1] == ("The delega", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "party"),
+    [
+        # The head's actor follows "for the" or "close to", after a long appositive.
+        (
+            "A spokesman for the separatist coalition, known as the Front for Unity, Justice "
+            "and Peace (FUJP), said the captives were safe.",
+            "A spokesman for the separatist coalition",
+            "rebels",
+        ),
+        ("Two channels close to Wagner, both anonymous, said the column fled.", None, "russia"),
+        # What was not said names no one; the cue after it does.
+        (
+            "Neither the army nor Wagner has said how many men died, although in a short "
+            "statement on Friday, Wagner said it had lost many.",
+            "Wagner",
+            "russia",
+        ),
+        # A relative clause with its own subject is not an aside to step over.
+        (
+            "The ministry has not commented on the claim, which the rebels said was false.",
+            "the rebels",
+            "rebels",
+        ),
+        # "the alleged proposal" is no cue: who said what about it is.
+        (
+            "Regarding the alleged offer by the rebels to hand over the prisoners, Petrenko said "
+            "the agency would look into it.",
+            "Petrenko",
+            None,
+        ),
+        ("The rebels alleged that Kyiv had helped them.", "The rebels", "rebels"),
+        # "contacted by", "reached by": the one contacted speaks, not who contacted them.
+        ("A spokesman contacted by TASS said nothing had changed.", "A spokesman", None),
+        (
+            "Herders from Ber reached by telephone said the wells were dry.",
+            "Herders from Ber",
+            None,
+        ),
+    ],
+)
+def test_speakers_behind_ties_negations_relatives_and_reduced_clauses(actors, text, span, party):
+    ((_, source),) = sources(text, actors)
+    assert source is not None
+    assert source.party == party
+    if span is not None:
+        assert source.text == span
