@@ -740,7 +740,7 @@ def _spread_quotes(found: list[_Found]) -> None:
             run = found[i : last + 1]
             owner = next((g.source for g in run if g.own and g.source is not None), None)
             if owner is None and last + 1 < n and _is_tail(found[last + 1]):
-                owner = found[last + 1].source
+                owner = _tail_source(found[last + 1])
             if owner is None and i and found[i - 1].source is not None:
                 owner = found[i - 1].source
             if owner is not None:
@@ -751,7 +751,7 @@ def _spread_quotes(found: list[_Found]) -> None:
             continue
         if f.source is None and f.quote == "full":
             if i + 1 < n and _is_tail(found[i + 1]):  # "'...,'" then "Diop emphasized."
-                _inherit(f, found[i + 1].source)
+                _inherit(f, _tail_source(found[i + 1]))
             elif i and found[i - 1].source is not None:
                 _inherit(f, found[i - 1].source)
         i += 1
@@ -760,6 +760,14 @@ def _spread_quotes(found: list[_Found]) -> None:
 def _is_tail(f: _Found) -> bool:
     """A short sentence that only says who spoke the quotation before it."""
     return f.short and f.own and f.source is not None
+
+
+def _tail_source(tail: _Found) -> Source:
+    """The source of a tail, which hands it to the quotation before: the tail itself then only
+    says that someone spoke ("Diop emphasized."), an act that carries no claim of its own."""
+    assert tail.source is not None
+    tail.cue = ACT
+    return tail.source
 
 
 # How far a statement introduced by a colon, or an interview's first person, runs on.

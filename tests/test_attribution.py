@@ -204,7 +204,13 @@ def test_a_quotation_takes_the_speaker_of_the_short_sentence_after_it(actors):
     found = [(s.text[:10], src and (src.text, src.party)) for s, src in sources(text, actors)]
     assert found[0] == ("The talks ", None)
     assert found[1][1] == ("Lavrov", "russia")
-    assert found[-2][1] == ("Lavrov", "russia")
+    assert found[2][1] == ("Lavrov", "russia")
+    # The tail names the speaker but reports nothing of its own: an act, as "Kyiv issued a
+    # statement" is (GUIDELINES rule 2).
+    sentences = SentenceSplitter().split(text)
+    tail = attribute(sentences, actors)[3]
+    assert (sentences[3].text, tail.cue, tail.source.text) == ("Lavrov stressed.", "act", "Lavrov")
+    assert found[3] == ("Lavrov str", None)
     assert found[-1] == ("The delega", None)
 
 
