@@ -215,6 +215,8 @@ class _Found:
     short: bool = False  # a few words only: "the minister said." after a quotation
     first_person: bool = False  # "we", "our", "I" outside quotation marks
     opens_block: bool = False  # ends with a colon: what follows is the statement
+    turn: bool = False  # an interview's turn: "Ramadane, spokesman for the FLA – We ..."
+    question: bool = False  # ends with a question mark outside quotation marks
 
     @property
     def open_at_start(self) -> bool:
@@ -240,7 +242,15 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
             inside, end_state, quote = _NOWHERE, 0, None
         first = _first_person(words, inside)
         return _Found(
-            None, None, quote, state, end_state, False, first_person=first, opens_block=colon
+            None,
+            None,
+            quote,
+            state,
+            end_state,
+            False,
+            first_person=first,
+            opens_block=colon,
+            question=_asks(words, end_state),
         )
     lowered = [w.lower() for w in words]
     if has_quote:
@@ -295,6 +305,7 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
             continue
         found = _Found(source, kind, quote, state, end_state, True, opens_block=colon)
         found.short = len(words) <= _TAIL_TOKENS and quote is None
+        found.turn = word in _DASHES
         if not negated:
             return found
         # "Neither Mali nor Wagner has said how many died, although Wagner said ...": what a
@@ -303,7 +314,24 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
     if unsaid is not None:
         return unsaid
     first = _first_person(words, inside)
-    return _Found(None, None, quote, state, end_state, False, first_person=first, opens_block=colon)
+    return _Found(
+        None,
+        None,
+        quote,
+        state,
+        end_state,
+        False,
+        first_person=first,
+        opens_block=colon,
+        question=_asks(words, end_state),
+    )
+
+
+def _asks(words: list[str], end_state: int) -> bool:
+    """Whether the sentence is a question in the writer's own voice (an interviewer's)."""
+    if len(words) > 2 and words[1] == ":" and words[0] in ("Q", "Question"):
+        return True  # "Q: Your critics say ..." asks too
+    return bool(words) and words[-1] == "?" and not end_state
 
 
 # A cue with one of these among the three words before it says what was not said.
@@ -481,11 +509,15 @@ def _speaker(
         found = actors.find(words, lowered, left[0], left[1] + 1)
         return left if any(m.kind in _COLON_SPEAKERS for m in found) else None
     if word in _DASHES:  # an interview's turn: "Ramadane, spokesman for the CSP-DPA – We ..."
-        left = _left(i, words, lowered, inside)
-        if not left or not actors:
+        if not actors or i > _MAX_SPEAKER_TOKENS or any(inside[j] for j in range(i)):
             return None
-        found = actors.find(words, lowered, left[0], left[1] + 1)
-        return left if any(m.kind in _TURN_SPEAKERS for m in found) else None
+        found = actors.find(words, lowered, 0, i)
+        turn = any(
+            m.kind in _TURN_SPEAKERS
+            or (m.kind == "nation" and _speaks(m, words, lowered, 0, i - 1))  # "Mali's envoy"
+            for m in found
+        )
+        return (0, i - 1) if turn else None
     if i + 1 < len(words) and lowered[i + 1] == "by" and i and lowered[i - 1] in _PASSIVE:
         return _right(i + 2, words, lowered)  # "this was announced by the ministry"
     if word in INVERTIBLE and i and words[i - 1] == ",":
@@ -799,30 +831,47 @@ def _carry_on(found: list[_Found], lead: Callable[[], Source | None]) -> None:
     * A sentence in the first person outside quotation marks ("We have established contacts")
       is the latest speaker's, as in an interview's answers; before any speaker, it is the
       first person the article names.
-    * A quoted headline with no attribution is the words of the first source the article names.
+    * A quoted headline with no attribution is the words of the first source the article names
+      in the sentences after it, or else of the first speaker of an interview's turns.
+    * In an interview (a turn names its speaker: "Ramadane, spokesman for the FLA – ..."), the
+      sentences after a question that name no source are the answer of the last speaker whose
+      turn was named, until the next question.
     """
     n = len(found)
     latest: Source | None = None
     block: Source | None = None
     block_left = 0
-    for f in found:
+    interviewee: Source | None = None  # the last speaker of a named turn
+    answering = False
+    # Before an interview's first turn, "we" is the interviewer: "we met him in Gao".
+    first_turn = next((k for k, f in enumerate(found) if f.turn), n)
+    for k, f in enumerate(found):
+        if f.question and f.source is None:
+            answering = interviewee is not None
+            continue
         if f.source is not None and (f.own or f.cue == "quote"):
             latest = f.source
             block = f.source if f.opens_block else None
             block_left = _BLOCK_SENTENCES if f.opens_block else 0
+            if f.turn:
+                interviewee, answering = f.source, True
             continue
         if block is not None and block_left > 0:
             _inherit(f, block, "statement")
             block_left -= 1
-        elif f.first_person:
+        elif answering and interviewee is not None and f.source is None:
+            _inherit(f, interviewee, "first_person" if f.first_person else "statement")
+        elif f.first_person and (first_turn == n or k > first_turn):
             if latest is None:
                 latest = lead()
             if latest is not None:
                 _inherit(f, latest, "first_person")
         elif f.opens_block and latest is not None:
             block, block_left = latest, _BLOCK_SENTENCES
-    if n and found[0].source is None and found[0].quote == "full":
-        owner = next((g.source for g in found[1:4] if g.own and g.source is not None), None)
+    if n and found[0].source is None and found[0].quote in ("full", "part"):
+        # An interview's headline quotes the one interviewed.
+        owner = next((g.source for g in found if g.turn), None)
+        owner = owner or next((g.source for g in found[1:4] if g.own and g.source), None)
         if owner is not None:
             _inherit(found[0], owner, "quote")
 

@@ -261,3 +261,26 @@ def test_speakers_behind_ties_negations_relatives_and_reduced_clauses(actors, te
     assert source.party == party
     if span is not None:
         assert source.text == span
+
+
+def test_an_interviews_answers_after_unlabelled_questions_are_the_interviewees(actors):
+    text = (
+        "“The North Will Not Kneel”: Interview With A Rebel Leader\n\n"
+        "We met him last week in a town he asked us not to name.\n\n"
+        "Desert Post – Why do you refuse the talks?\n\n"
+        "Bilal Ag Acherif, leader of the CMA – Because they are not talks.\n\n"
+        "What happened in Kidal?\n\n"
+        "The town was searched house by house. Many men never came back.\n\n"
+        "Our fighters know the desert better than anyone."
+    )
+    found = [(s.text[:12], src and src.party) for s, src in sources(text, actors)]
+    assert found == [
+        ("“The North W", "rebels"),  # the headline quotes the one interviewed
+        ("We met him l", None),  # the interviewer, before the first turn
+        ("Desert Post ", None),
+        ("Bilal Ag Ach", "rebels"),
+        ("What happene", None),  # a question: the interviewer's
+        ("The town was", "rebels"),
+        ("Many men nev", "rebels"),
+        ("Our fighters", "rebels"),
+    ]
