@@ -160,6 +160,14 @@ def main(verbose: bool) -> None:
     default=None,
     help="Learn from who speaks in each sentence [default: when the scheme lists actors].",
 )
+@click.option(
+    "--on-conflict",
+    type=click.Choice(["refuse", "drop", "first", "majority"]),
+    default="refuse",
+    show_default=True,
+    help="A text labelled two ways: stop naming every one, drop its rows, keep its first "
+    "label, or keep its most frequent label (a tie stops, naming the tied texts).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("-q", "--quiet", is_flag=True, help="No phase lines or progress bar on stderr.")
 def train(
@@ -174,6 +182,7 @@ def train(
     scheduler,
     level,
     attribution,
+    on_conflict,
     fmt,
     quiet,
 ) -> None:
@@ -206,6 +215,7 @@ def train(
             engine=engine,
             scheduler=scheduler,
             attribution=attribution,
+            on_conflict=on_conflict,
             report=None if quiet else lambda line: click.echo(f"train: {line}", err=True),
         )
     _show_training(result, fmt)

@@ -78,8 +78,9 @@ def test_one_sentence_with_two_labels_names_both_places(tmp_path):
     path = write(tmp_path, with_rows("x1,The claims could not be independently verified.,rebels"))
     with pytest.raises(
         TrainingDataError,
-        match=r"line 42, column 'label': this sentence is "
-        r"labelled 'rebels' here and 'neutral' at .*data\.csv, line 36",
+        match=r"data\.csv: 1 sentence is labelled more than one way; .*\n"
+        r"  .*data\.csv, line 36 'neutral', line 42 'rebels': "
+        r'"The claims could not be independently verified\."',
     ):
         read_dataset([path], SAHEL)
 

@@ -63,6 +63,7 @@ def train(
     engine: str = "local",
     scheduler: str | None = None,
     attribution: bool | None = None,
+    on_conflict: str = "refuse",
     report: Callable[[str], None] | None = None,
 ) -> TrainResult:
     """Read, check, cross-validate, fit and publish; promote if not worse than the current model.
@@ -71,6 +72,8 @@ def train(
     whole texts), or ``auto`` (articles when the median row is longer than a long paragraph).
     ``engine="dask"`` runs the cross-validation of model selection on a Dask cluster (the one at
     ``scheduler``, or a local one of ``n_jobs`` workers) through joblib's dask backend.
+    ``on_conflict`` says what to do with a text labelled more than one way: ``refuse`` (name
+    every one and stop), ``drop``, ``first`` or ``majority`` (``training.conflicts``).
     ``attribution`` None learns from who speaks (``classifier.context``) when the scheme
     lists actors and rows are sentences; False never does (for an ablation), True requires it.
     ``report``, if given, receives one line per phase (reading, search, final fit, calibration,
@@ -81,7 +84,13 @@ def train(
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
     say(f"reading {len(paths)} file(s)")
-    dataset = read_dataset(paths, scheme)
+    dataset = read_dataset(paths, scheme, on_conflict=on_conflict)
+    if dataset.conflicts:
+        c = dataset.conflicts
+        say(
+            f"conflicts: {c['sentences']} sentence(s) labelled more than one way; "
+            f"--on-conflict {c['policy']} dropped {c['rows_dropped']} of their {c['rows']} rows"
+        )
     if level == "auto":
         level = (
             "article" if np.median([len(t) for t in dataset.texts]) > ARTICLE_CHARS else "sentence"
@@ -206,7 +215,8 @@ def _manifest(dataset: Dataset, metrics: dict, config: FitConfig, created: datet
             "rows": len(dataset.rows),
             "articles": len(set(dataset.groups)),
             "label_counts": dataset.label_counts(),
-            "duplicates_dropped": len(dataset.warnings),
+            "duplicates_dropped": dataset.duplicates_dropped,
+            "conflicts": dataset.conflicts,
         },
         "config": config.to_dict(),
         "uses_target": dataset.has_targets,
