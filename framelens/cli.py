@@ -299,13 +299,27 @@ def annotate(file, fmt, version, target, models_dir) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the confusion matrix and reliability plot as a PNG here.",
 )
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write each row's prediction here as CSV: line, text, [target,] gold, predicted, "
+    "confidence and a probability per label (p_LABEL, in the scheme's order).",
+)
 @models_option
-def evaluate(version, csv_file, fmt, plot, models_dir) -> None:
-    """Score model VERSION ('current' for the current one) on a labelled test CSV."""
+def evaluate(version, csv_file, fmt, plot, predictions, models_dir) -> None:
+    """Score model VERSION ('current' for the current one) on a labelled test CSV.
+
+    Every row is scored as given: repeated rows and texts labelled two ways are kept, and a
+    warning on stderr says how many there are.
+    """
     from training.evaluate import evaluate_model, plot_metrics
 
     model = _registry(models_dir).load(version)
-    metrics = evaluate_model(model, csv_file)
+    metrics = evaluate_model(model, csv_file, predictions=predictions)
+    for warning in metrics["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    if predictions:
+        click.echo(f"predictions for {metrics['n']} rows written to {predictions}", err=True)
     if plot:
         plot_metrics(metrics, plot, f"{model.version} on {Path(csv_file).name}")
     if fmt == "json":
