@@ -239,13 +239,20 @@ def _show_training(result: Any, fmt: str) -> None:
         )
         return
     m = result.manifest
-    click.echo(
-        f"model {result.version} ({m['training_data']['rows']} sentences, "
-        f"{m['training_data']['articles']} articles, scheme {m['scheme_name']})"
-    )
-    click.echo(_metrics_table(m["metrics"], "grouped cross-validation"))
+    data = m["training_data"]
+    articles = f", {data['articles']} articles" if data.get("articles") is not None else ""
+    click.echo(f"model {result.version} ({data['rows']} rows{articles}, scheme {m['scheme_name']})")
+    click.echo(_metrics_table(m["metrics"], _cv_method(m["metrics"].get("cv", {}))))
     click.echo(f"saved to {result.path}")
     click.echo(result.reason)
+
+
+def _cv_method(cv: dict[str, Any]) -> str:
+    """How a model was cross-validated; manifests written before ``method`` was recorded say
+    only whether the folds were grouped by article."""
+    if "method" in cv:
+        return str(cv["method"])
+    return "grouped cross-validation" if cv.get("grouped_by_article") else "cross-validation"
 
 
 @main.command()

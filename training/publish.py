@@ -115,10 +115,14 @@ def train(
         configs = candidate_configs(FitConfig(**fixed))
     with joblib_backend(engine, workers=n_jobs, scheduler=scheduler) as where:
         log.info("cross-validating on %s", where)
+        articles = (
+            f"{len(set(dataset.groups))} articles kept whole in folds where they can be"
+            if dataset.has_article_ids
+            else "no article_id: folds stratified by label"
+        )
         say(
-            f"search: {len(configs)} pipeline(s) by grouped cross-validation on "
-            f"{len(dataset.rows)} rows ({len(set(dataset.groups))} articles, scheme "
-            f"{dataset.scheme.name}) on {where}"
+            f"search: {len(configs)} pipeline(s) by cross-validation on {len(dataset.rows)} rows "
+            f"({articles}; scheme {dataset.scheme.name}) on {where}"
         )
         found = select(
             inputs,
@@ -135,7 +139,11 @@ def train(
     metrics = compute_metrics(
         dataset.labels, predicted, dataset.scheme, proba=proba, classes=classes
     )
-    metrics["cv"] = {"folds": found["folds"], "grouped_by_article": found["grouped"]}
+    metrics["cv"] = {
+        "folds": found["folds"],
+        "grouped_by_article": found["grouped"],
+        "method": cv_method(found["folds"], found["grouped"]),
+    }
     say(f"final fit: {_describe(config)} on all {len(dataset.rows)} rows")
     pipeline = fit_pipeline(inputs, dataset.labels, config)
     say(
@@ -161,7 +169,9 @@ def train(
     manifest["scheme"]["uncertain_threshold"] = threshold
     extras = {"metrics.json": (json.dumps(metrics, indent=2) + "\n").encode()}
     with tempfile.TemporaryDirectory() as tmp:
-        png = plot_metrics(metrics, Path(tmp) / "metrics.png", f"{version} (grouped CV)")
+        png = plot_metrics(
+            metrics, Path(tmp) / "metrics.png", f"{version} ({metrics['cv']['method']})"
+        )
         extras["metrics.png"] = png.read_bytes()
     say(f"writing {version} to {registry.root}")
     path = registry.add(version, payload, manifest, extras)
@@ -173,6 +183,11 @@ def train(
     return TrainResult(
         version, path, registry.manifest(version), promoted, reason, dataset.warnings
     )
+
+
+def cv_method(folds: int, grouped: bool) -> str:
+    """What the cross-validation was, in the words the table and the manifest use."""
+    return f"{'grouped' if grouped else 'stratified'} {folds}-fold cross-validation"
 
 
 def _describe(config: FitConfig) -> str:
@@ -213,7 +228,9 @@ def _manifest(dataset: Dataset, metrics: dict, config: FitConfig, created: datet
             "sha256": dataset.sha256,
             "files": dataset.files,
             "rows": len(dataset.rows),
-            "articles": len(set(dataset.groups)),
+            "has_article_ids": dataset.has_article_ids,
+            # Without article ids each row is its own article: no count worth showing.
+            "articles": len(set(dataset.groups)) if dataset.has_article_ids else None,
             "label_counts": dataset.label_counts(),
             "duplicates_dropped": dataset.duplicates_dropped,
             "conflicts": dataset.conflicts,
