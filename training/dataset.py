@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import logging
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ REQUIRED = ("text", "label")
 OPTIONAL = ("article_id", "target")
 # Grouped cross-validation needs every label in several folds.
 MIN_PER_LABEL = 5
-_GENERIC_STEMS = {"train", "training", "data", "labels", "labelled", "labeled", "all", "dev"}
 
 
 @dataclass(frozen=True)
@@ -139,7 +137,7 @@ def read_dataset(
     read = [_read_rows(Path(path)) for path in paths]
     raw = [row for rows, _ in read for row in rows]
     if scheme == "auto":
-        scheme = _auto_scheme(raw, Path(paths[0]))
+        scheme = _auto_scheme(raw)
     elif isinstance(scheme, str):
         scheme = load_scheme(scheme)
     rows = _check_rows(raw, scheme)
@@ -274,15 +272,14 @@ def _parse_rows(reader: Any, name: str) -> tuple[list[_Raw], bool]:
     return rows, has_ids
 
 
-def _auto_scheme(raw: list[_Raw], first: Path) -> Scheme:
+def _auto_scheme(raw: list[_Raw]) -> Scheme:
+    """A shipped scheme whose labels are the CSV's, else one named after the labels."""
     found = _label_ids(raw)
     for name in available_schemes():
         shipped = load_scheme(name)
         if set(shipped.label_ids) == found:
             return shipped
-    stem = first.parent.name if first.stem.lower() in _GENERIC_STEMS else first.stem
-    name = normalise_label(stem)
-    return infer_scheme(found, name=name if re.match(r"^[a-z]", name) else "auto")
+    return infer_scheme(found)
 
 
 def _label_ids(raw: list[_Raw]) -> set[str]:

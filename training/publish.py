@@ -21,7 +21,7 @@ import sklearn
 from classifier import __version__
 from classifier.errors import TrainingDataError
 from classifier.registry import ModelRegistry
-from classifier.scheme import Scheme
+from classifier.scheme import Scheme, same_scheme
 from classifier.targets import normalise_target
 
 from .cluster import joblib_backend
@@ -252,7 +252,7 @@ def _gate(
     if current is None:
         return True, "promoted: the registry had no current model"
     old = registry.manifest(current)
-    if old.get("scheme_name") != manifest["scheme_name"]:
+    if not same_scheme(old, manifest):
         return False, (
             f"not promoted: the current {current} is a model of scheme "
             f"{old.get('scheme_name')}, this one of {manifest['scheme_name']}; use --force or "
