@@ -6,6 +6,7 @@ names the file and the field when one is wrong.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -33,6 +34,8 @@ _PALETTE = [
     "#9c755f",
     "#bab0ac",
 ]
+# Longest label slug in an inferred scheme's name (a version name holds at most 128 characters).
+AUTO_SLUG_CHARS = 40
 # Label ids that mean "no stance" in stance schemes; F_avg leaves them out.
 _NO_STANCE = {"none", "neutral", "neither", "unrelated", "no_stance"}
 
@@ -200,13 +203,15 @@ def available_schemes() -> list[str]:
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
 
 
-def infer_scheme(label_ids: Iterable[str], name: str = "auto") -> Scheme:
+def infer_scheme(label_ids: Iterable[str], name: str | None = None) -> Scheme:
     """A scheme for the labels found in a CSV, for ``--scheme auto``.
 
     Label text is normalised to ids (``Non-biased`` becomes ``non_biased``); a label set that
-    looks like stance (favour/against/none) gets SemEval's F_avg labels.
+    looks like stance (favour/against/none) gets SemEval's F_avg labels. Without ``name`` the
+    scheme is named after its labels (``auto_scheme_name``), wherever the CSV lies.
     """
     ids = sorted({normalise_label(label) for label in label_ids})
+    name = name or auto_scheme_name(ids)
     if len(ids) < 2:
         raise SchemeError(name, "labels", f"a scheme needs at least two labels, found {ids}")
     stance = [i for i in ids if i not in _NO_STANCE]
@@ -225,6 +230,31 @@ def infer_scheme(label_ids: Iterable[str], name: str = "auto") -> Scheme:
     # The rules every scheme is loaded by, so a model's manifest can always be loaded back.
     scheme_from_dict(scheme.to_dict(), f"scheme inferred from labels {', '.join(map(repr, ids))}")
     return scheme
+
+
+def auto_scheme_name(label_ids: Iterable[str]) -> str:
+    """``auto_biased_non_biased_3f2a1c``: the name of the scheme inferred for these labels.
+
+    A slug of the sorted ids (cut to ``AUTO_SLUG_CHARS``) and the first 6 hex digits of their
+    SHA-256, so the same labels give the same scheme, and so the same promotion gate, whatever
+    the file is called; ``_`` joins them, as a scheme name allows no ``-``.
+    """
+    ids = sorted(set(label_ids))
+    slug = "_".join(ids)
+    if len(slug) > AUTO_SLUG_CHARS:
+        slug = slug[:AUTO_SLUG_CHARS].rstrip("_")
+    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:6]
+    return f"auto_{slug}_{digest}"
+
+
+def same_scheme(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two manifests' schemes are one scheme: the same name, or both inferred from
+    the same labels (a manifest written when inferred schemes were named after their file's
+    folder still matches one named after its labels)."""
+    if a.get("scheme_name") == b.get("scheme_name"):
+        return True
+    inferred = all(m.get("scheme_version") == "inferred" for m in (a, b))
+    return inferred and sorted(a.get("label_ids") or []) == sorted(b.get("label_ids") or [])
 
 
 def normalise_label(label: str) -> str:

@@ -160,6 +160,14 @@ def main(verbose: bool) -> None:
     default=None,
     help="Learn from who speaks in each sentence [default: when the scheme lists actors].",
 )
+@click.option(
+    "--on-conflict",
+    type=click.Choice(["refuse", "drop", "first", "majority"]),
+    default="refuse",
+    show_default=True,
+    help="A text labelled two ways: stop naming every one, drop its rows, keep its first "
+    "label, or keep its most frequent label (a tie stops, naming the tied texts).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("-q", "--quiet", is_flag=True, help="No phase lines or progress bar on stderr.")
 def train(
@@ -174,6 +182,7 @@ def train(
     scheduler,
     level,
     attribution,
+    on_conflict,
     fmt,
     quiet,
 ) -> None:
@@ -206,6 +215,7 @@ def train(
             engine=engine,
             scheduler=scheduler,
             attribution=attribution,
+            on_conflict=on_conflict,
             report=None if quiet else lambda line: click.echo(f"train: {line}", err=True),
         )
     _show_training(result, fmt)
@@ -229,13 +239,20 @@ def _show_training(result: Any, fmt: str) -> None:
         )
         return
     m = result.manifest
-    click.echo(
-        f"model {result.version} ({m['training_data']['rows']} sentences, "
-        f"{m['training_data']['articles']} articles, scheme {m['scheme_name']})"
-    )
-    click.echo(_metrics_table(m["metrics"], "grouped cross-validation"))
+    data = m["training_data"]
+    articles = f", {data['articles']} articles" if data.get("articles") is not None else ""
+    click.echo(f"model {result.version} ({data['rows']} rows{articles}, scheme {m['scheme_name']})")
+    click.echo(_metrics_table(m["metrics"], _cv_method(m["metrics"].get("cv", {}))))
     click.echo(f"saved to {result.path}")
     click.echo(result.reason)
+
+
+def _cv_method(cv: dict[str, Any]) -> str:
+    """How a model was cross-validated; manifests written before ``method`` was recorded say
+    only whether the folds were grouped by article."""
+    if "method" in cv:
+        return str(cv["method"])
+    return "grouped cross-validation" if cv.get("grouped_by_article") else "cross-validation"
 
 
 @main.command()
@@ -289,13 +306,27 @@ def annotate(file, fmt, version, target, models_dir) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the confusion matrix and reliability plot as a PNG here.",
 )
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write each row's prediction here as CSV: line, text, [target,] gold, predicted, "
+    "confidence and a probability per label (p_LABEL, in the scheme's order).",
+)
 @models_option
-def evaluate(version, csv_file, fmt, plot, models_dir) -> None:
-    """Score model VERSION ('current' for the current one) on a labelled test CSV."""
+def evaluate(version, csv_file, fmt, plot, predictions, models_dir) -> None:
+    """Score model VERSION ('current' for the current one) on a labelled test CSV.
+
+    Every row is scored as given: repeated rows and texts labelled two ways are kept, and a
+    warning on stderr says how many there are.
+    """
     from training.evaluate import evaluate_model, plot_metrics
 
     model = _registry(models_dir).load(version)
-    metrics = evaluate_model(model, csv_file)
+    metrics = evaluate_model(model, csv_file, predictions=predictions)
+    for warning in metrics["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    if predictions:
+        click.echo(f"predictions for {metrics['n']} rows written to {predictions}", err=True)
     if plot:
         plot_metrics(metrics, plot, f"{model.version} on {Path(csv_file).name}")
     if fmt == "json":

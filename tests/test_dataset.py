@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -78,8 +79,9 @@ def test_one_sentence_with_two_labels_names_both_places(tmp_path):
     path = write(tmp_path, with_rows("x1,The claims could not be independently verified.,rebels"))
     with pytest.raises(
         TrainingDataError,
-        match=r"line 42, column 'label': this sentence is "
-        r"labelled 'rebels' here and 'neutral' at .*data\.csv, line 36",
+        match=r"data\.csv: 1 sentence is labelled more than one way; .*\n"
+        r"  .*data\.csv, line 36 'neutral', line 42 'rebels': "
+        r'"The claims could not be independently verified\."',
     ):
         read_dataset([path], SAHEL)
 
@@ -133,7 +135,8 @@ def test_auto_scheme_is_inferred_from_unknown_labels(tmp_path):
     ]
     path = write(tmp_path, "\n".join(["text,label", *rows]), "bias.csv")
     data = read_dataset([path], "auto")
-    assert data.scheme.name == "bias"
+    digest = hashlib.sha256(b"biased\nnon_biased").hexdigest()[:6]
+    assert data.scheme.name == f"auto_biased_non_biased_{digest}"
     assert data.scheme.label_ids == ["biased", "non_biased"]
     assert set(data.labels) == {"biased", "non_biased"}
 
@@ -186,3 +189,29 @@ def test_line_numbers_count_only_real_line_breaks(tmp_path, char):
     quoted = with_rows(f'x1,"Kyiv said{char}so today.",ukraine', "x2,The army said so.,ukriane")
     with pytest.raises(TrainingDataError, match=r"b\.csv, line 43, column 'label': 'ukriane'"):
         read_dataset([write(tmp_path, quoted, "b.csv")], SAHEL)
+
+
+def _bias_rows(labels: tuple[str, str]) -> str:
+    rows = [f"Sentence number {i} about the vote.,{labels[i % 2]}" for i in range(20)]
+    return "\n".join(["text,label", *rows]) + "\n"
+
+
+def test_auto_scheme_is_named_by_its_labels_not_by_its_folder(tmp_path):
+    (tmp_path / "babe").mkdir()
+    (tmp_path / "copy").mkdir()
+    here = write(tmp_path / "babe", _bias_rows(("Biased", "Non-biased")), "train.csv")
+    there = write(tmp_path / "copy", _bias_rows(("biased", "non biased")), "mine.csv")
+    other = write(tmp_path, _bias_rows(("Biased", "Neutral")), "train.csv")
+    named = [read_dataset([p], "auto").scheme.name for p in (here, there, other)]
+    assert named[0] == named[1] != named[2]
+    assert named[2].startswith("auto_biased_neutral_")
+
+
+def test_auto_scheme_name_of_many_long_labels_stays_a_valid_short_name():
+    from classifier.scheme import auto_scheme_name, infer_scheme
+
+    ids = [f"a_rather_long_label_number_{i}" for i in range(12)]
+    name = auto_scheme_name(ids)
+    assert len(name) <= 5 + 40 + 7
+    assert name != auto_scheme_name(ids[:-1])  # cut to the same slug, told apart by the hash
+    assert infer_scheme(ids).name == name

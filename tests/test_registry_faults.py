@@ -254,7 +254,7 @@ def test_a_model_of_another_scheme_needs_force(runner, registry, tmp_path):
     forced = train([csv_path], registry=registry, config=FitConfig(), n_jobs=1, force=True)
 
     assert not refused.promoted
-    assert "is a model of scheme sahel, this one of stance; use --force" in refused.reason
+    assert "is a model of scheme sahel, this one of auto_anti_pro_" in refused.reason
     assert forced.promoted and registry.current() == forced.version != first
 
 

@@ -96,3 +96,18 @@ def test_api_rejects_a_target_that_is_not_a_string(client):
     assert response.get_json() == {
         "error": {"code": "invalid_request", "message": "'target' must be a string, got a number"}
     }
+
+
+def test_evaluate_predictions_carry_each_rows_target(stance_registry, stance_csv, tmp_path):
+    out = tmp_path / "predictions.csv"
+    evaluate_model(stance_registry.load(), stance_csv, predictions=out)
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0])[:4] == ["line", "text", "target", "gold"]
+    assert [c for c in rows[0] if c.startswith("p_")] == ["p_against", "p_favor", "p_none"]
+    assert (rows[0]["target"], rows[0]["gold"], rows[0]["predicted"]) == (
+        "Street racing",
+        "against",
+        "against",
+    )
+    assert rows[1]["target"] == "Street racing ban" and rows[1]["predicted"] == "favor"

@@ -56,3 +56,46 @@ def test_model_selection_is_recorded_in_the_manifest(registry):
 
 def test_default_search_tries_several_configurations():
     assert len(candidate_configs()) >= 4
+
+
+def _bias_csv(folder, labels=("Biased", "Non-biased")):
+    folder.mkdir(parents=True, exist_ok=True)
+    words = ["vote", "budget", "court", "strike", "border", "election", "tax", "school"]
+    rows = [
+        f"{'A shameful' if i % 2 else 'The scheduled'} {w} item {i} came up,{labels[i % 2]}"
+        for i, w in enumerate(words * 3)
+    ]
+    path = folder / "train.csv"
+    path.write_text("\n".join(["text,label", *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_same_labels_from_another_folder_face_the_promotion_gate(tmp_path):
+    from classifier import ModelRegistry
+
+    registry = ModelRegistry(tmp_path / "models")
+    first = train([_bias_csv(tmp_path / "babe")], registry=registry, config=FitConfig(), n_jobs=1)
+    again = train([_bias_csv(tmp_path / "copy")], registry=registry, config=FitConfig(), n_jobs=1)
+    assert again.manifest["scheme_name"] == first.manifest["scheme_name"]
+    assert again.reason.startswith("promoted: CV macro-F1")
+    other = _bias_csv(tmp_path / "other", ("Biased", "Neutral"))
+    different = train([other], registry=registry, config=FitConfig(), n_jobs=1)
+    assert not different.promoted
+    assert "is a model of scheme auto_biased_non_biased_" in different.reason
+
+
+def test_a_model_whose_inferred_scheme_was_named_after_its_folder_still_gates(tmp_path):
+    import json
+
+    from classifier import ModelRegistry
+
+    registry = ModelRegistry(tmp_path / "models")
+    old = train([_bias_csv(tmp_path / "babe")], registry=registry, config=FitConfig(), n_jobs=1)
+    # As written before inferred schemes were named by their labels.
+    path = registry.root / "versions" / old.version / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["scheme_name"] = manifest["scheme"]["name"] = "babe"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert registry.load(old.version).scheme.name == "babe"
+    new = train([_bias_csv(tmp_path / "copy")], registry=registry, config=FitConfig(), n_jobs=1)
+    assert new.reason.startswith("promoted: CV macro-F1")

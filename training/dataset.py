@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import logging
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,13 +23,14 @@ from classifier.scheme import Scheme, available_schemes, infer_scheme, load_sche
 from classifier.targets import with_target
 from classifier.text import Sentence
 
+from .conflicts import POLICIES, count_conflicts, resolve_conflicts
+
 log = logging.getLogger(__name__)
 
 REQUIRED = ("text", "label")
 OPTIONAL = ("article_id", "target")
 # Grouped cross-validation needs every label in several folds.
 MIN_PER_LABEL = 5
-_GENERIC_STEMS = {"train", "training", "data", "labels", "labelled", "labeled", "all", "dev"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,11 @@ class Dataset:
     rows: list[Row]
     files: list[dict[str, str | int]]
     warnings: list[str] = field(default_factory=list)
+    # Whether some row gave an ``article_id``; without one, each row is its own article.
+    has_article_ids: bool = False
+    duplicates_dropped: int = 0
+    # What ``on_conflict`` did to texts labelled more than one way (None: there were none).
+    conflicts: dict[str, Any] | None = None
 
     @property
     def texts(self) -> list[str]:
@@ -112,34 +117,78 @@ def read_dataset(
     scheme: Scheme | str = "auto",
     *,
     min_per_label: int = MIN_PER_LABEL,
+    on_conflict: str = "refuse",
+    for_scoring: bool = False,
 ) -> Dataset:
     """Read and check labelled CSVs (``text,label`` and optional ``article_id``, ``target``).
 
     ``scheme`` is a ``Scheme``, a scheme name or TOML path, or ``"auto"``: a shipped scheme whose
     labels are exactly the CSV's, else one inferred from the labels.
+
+    For training, exact duplicates are dropped with a warning and a text labelled more than one
+    way is handled by ``on_conflict`` (``training.conflicts``: refuse, drop, first, majority).
+    ``for_scoring`` reads a test file: every row is kept as given, and a warning says how many
+    rows repeat an earlier one and how many texts are labelled more than one way.
     """
+    if on_conflict not in POLICIES:
+        raise ValueError(f"on_conflict must be one of {', '.join(POLICIES)}, got {on_conflict!r}")
     if not paths:
         raise TrainingDataError("<no files>", "give at least one labelled CSV file")
-    raw = [row for path in paths for row in _read_rows(Path(path))]
+    read = [_read_rows(Path(path)) for path in paths]
+    raw = [row for rows, _ in read for row in rows]
     if scheme == "auto":
-        scheme = _auto_scheme(raw, Path(paths[0]))
+        scheme = _auto_scheme(raw)
     elif isinstance(scheme, str):
         scheme = load_scheme(scheme)
     rows = _check_rows(raw, scheme)
-    rows, warnings = _drop_duplicates(rows)
-    _check_conflicts(rows)
+    conflicts = None
+    if for_scoring:
+        warnings = _scoring_warnings(rows, [str(p) for p in paths])
+        duplicates = 0
+    else:
+        rows, warnings, conflicts = resolve_conflicts(rows, on_conflict)
+        rows, dropped = _drop_duplicates(rows)
+        duplicates = len(dropped)
+        warnings += dropped
     _check_counts(rows, scheme, min_per_label)
     files = [
         {"path": str(p), "sha256": _sha256(Path(p)), "bytes": Path(p).stat().st_size} for p in paths
     ]
-    return Dataset(scheme=scheme, rows=rows, files=files, warnings=warnings)
+    return Dataset(
+        scheme=scheme,
+        rows=rows,
+        files=files,
+        warnings=warnings,
+        has_article_ids=any(has_ids for _, has_ids in read),
+        duplicates_dropped=duplicates,
+        conflicts=conflicts,
+    )
+
+
+def _scoring_warnings(rows: list[Row], paths: list[str]) -> list[str]:
+    """What a test file holds that training would have refused or dropped, in one line."""
+    seen: set[tuple[str, str, str | None]] = set()
+    duplicates = 0
+    for row in rows:
+        key = (row.text, row.label, row.target)
+        duplicates += key in seen
+        seen.add(key)
+    n_conflicts, conflict_rows = count_conflicts(rows)
+    if not duplicates and not n_conflicts:
+        return []
+    return [
+        f"{', '.join(paths)}: {duplicates} row(s) repeat an earlier row and {n_conflicts} "
+        f"sentence(s) are labelled more than one way ({conflict_rows} rows); every row is "
+        "scored as given"
+    ]
 
 
 # (text, label, article_id, target, path, line) as read, before checking labels.
 _Raw = tuple[str, str, str, str | None, str, int]
 
 
-def _read_rows(path: Path) -> list[_Raw]:
+def _read_rows(path: Path) -> tuple[list[_Raw], bool]:
+    """The rows of one CSV, and whether any of them gives an ``article_id``."""
     name = str(path)
     try:
         data = path.read_bytes()
@@ -168,7 +217,7 @@ def _read_rows(path: Path) -> list[_Raw]:
         csv.field_size_limit(limit)
 
 
-def _parse_rows(reader: Any, name: str) -> list[_Raw]:
+def _parse_rows(reader: Any, name: str) -> tuple[list[_Raw], bool]:
     try:
         header = next(reader)
     except StopIteration:
@@ -187,6 +236,7 @@ def _parse_rows(reader: Any, name: str) -> list[_Raw]:
             )
     index = {c: columns.index(c) for c in (*REQUIRED, *OPTIONAL) if c in columns}
     rows: list[_Raw] = []
+    has_ids = False
     line = reader.line_num + 1
     for record in reader:
         start, line = line, reader.line_num + 1
@@ -204,6 +254,7 @@ def _parse_rows(reader: Any, name: str) -> list[_Raw]:
             raise TrainingDataError(name, "the text is empty", line=start, column="text")
         article = record[index["article_id"]].strip() if "article_id" in index else ""
         target = record[index["target"]].strip() if "target" in index else None
+        has_ids = has_ids or bool(article)
         rows.append(
             (
                 text_value,
@@ -218,18 +269,17 @@ def _parse_rows(reader: Any, name: str) -> list[_Raw]:
         raise TrainingDataError(
             name, "has a header but no rows; the first row belongs here", line=line
         )
-    return rows
+    return rows, has_ids
 
 
-def _auto_scheme(raw: list[_Raw], first: Path) -> Scheme:
+def _auto_scheme(raw: list[_Raw]) -> Scheme:
+    """A shipped scheme whose labels are the CSV's, else one named after the labels."""
     found = _label_ids(raw)
     for name in available_schemes():
         shipped = load_scheme(name)
         if set(shipped.label_ids) == found:
             return shipped
-    stem = first.parent.name if first.stem.lower() in _GENERIC_STEMS else first.stem
-    name = normalise_label(stem)
-    return infer_scheme(found, name=name if re.match(r"^[a-z]", name) else "auto")
+    return infer_scheme(found)
 
 
 def _label_ids(raw: list[_Raw]) -> set[str]:
@@ -282,6 +332,7 @@ def _check_rows(raw: list[_Raw], scheme: Scheme) -> list[Row]:
 
 
 def _drop_duplicates(rows: list[Row]) -> tuple[list[Row], list[str]]:
+    """The rows without exact repeats (text, label, target), and one warning per repeat."""
     seen: dict[tuple[str, str, str | None], Row] = {}
     kept, warnings = [], []
     for row in rows:
@@ -298,20 +349,6 @@ def _drop_duplicates(rows: list[Row]) -> tuple[list[Row], list[str]]:
     if warnings:
         log.warning("dropped %d duplicate rows", len(warnings))
     return kept, warnings
-
-
-def _check_conflicts(rows: list[Row]) -> None:
-    first: dict[tuple[str, str | None], Row] = {}
-    for row in rows:
-        other = first.setdefault((row.text, row.target), row)
-        if other.label != row.label:
-            raise TrainingDataError(
-                row.path,
-                f"this sentence is labelled '{row.label}' here and '{other.label}' at "
-                f"{other.path}, line {other.line}; give it one label",
-                line=row.line,
-                column="label",
-            )
 
 
 def _check_counts(rows: list[Row], scheme: Scheme, minimum: int) -> None:

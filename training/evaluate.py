@@ -152,15 +152,28 @@ def plot_metrics(metrics: dict[str, Any], path: Path, title: str) -> Path:
     return path
 
 
-def evaluate_model(model: Any, csv_path: str | Path) -> dict[str, Any]:
-    """Metrics of a loaded model on a labelled CSV checked against the model's own scheme."""
+def evaluate_model(
+    model: Any, csv_path: str | Path, *, predictions: Path | None = None
+) -> dict[str, Any]:
+    """Metrics of a loaded model on a labelled CSV checked against the model's own scheme.
+
+    Every row is scored as given (``read_dataset(for_scoring=True)``): repeated rows and texts
+    labelled more than one way are kept, and ``warnings`` says how many there are.
+    ``predictions``, if given, receives one CSV row per test row (``training.predictions``).
+    """
     from classifier.labelling import label_articles
 
     from .dataset import read_dataset
 
-    dataset = read_dataset([csv_path], model.scheme, min_per_label=0)
+    dataset = read_dataset([csv_path], model.scheme, min_per_label=0, for_scoring=True)
     labelled = label_articles(model, dataset.articles(), targets=dataset.targets)
     predicted = [labelled.label_of(i) for i in range(len(dataset.rows))]
-    return compute_metrics(
+    if predictions is not None:
+        from .predictions import write_predictions
+
+        write_predictions(predictions, dataset, labelled)
+    metrics = compute_metrics(
         dataset.labels, predicted, model.scheme, proba=labelled.proba, classes=labelled.labels
     )
+    metrics["warnings"] = dataset.warnings
+    return metrics

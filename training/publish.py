@@ -21,7 +21,7 @@ import sklearn
 from classifier import __version__
 from classifier.errors import TrainingDataError
 from classifier.registry import ModelRegistry
-from classifier.scheme import Scheme
+from classifier.scheme import Scheme, same_scheme
 from classifier.targets import normalise_target
 
 from .cluster import joblib_backend
@@ -63,6 +63,7 @@ def train(
     engine: str = "local",
     scheduler: str | None = None,
     attribution: bool | None = None,
+    on_conflict: str = "refuse",
     report: Callable[[str], None] | None = None,
 ) -> TrainResult:
     """Read, check, cross-validate, fit and publish; promote if not worse than the current model.
@@ -71,6 +72,8 @@ def train(
     whole texts), or ``auto`` (articles when the median row is longer than a long paragraph).
     ``engine="dask"`` runs the cross-validation of model selection on a Dask cluster (the one at
     ``scheduler``, or a local one of ``n_jobs`` workers) through joblib's dask backend.
+    ``on_conflict`` says what to do with a text labelled more than one way: ``refuse`` (name
+    every one and stop), ``drop``, ``first`` or ``majority`` (``training.conflicts``).
     ``attribution`` None learns from who speaks (``classifier.context``) when the scheme
     lists actors and rows are sentences; False never does (for an ablation), True requires it.
     ``report``, if given, receives one line per phase (reading, search, final fit, calibration,
@@ -81,7 +84,13 @@ def train(
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
     say(f"reading {len(paths)} file(s)")
-    dataset = read_dataset(paths, scheme)
+    dataset = read_dataset(paths, scheme, on_conflict=on_conflict)
+    if dataset.conflicts:
+        c = dataset.conflicts
+        say(
+            f"conflicts: {c['sentences']} sentence(s) labelled more than one way; "
+            f"--on-conflict {c['policy']} dropped {c['rows_dropped']} of their {c['rows']} rows"
+        )
     if level == "auto":
         level = (
             "article" if np.median([len(t) for t in dataset.texts]) > ARTICLE_CHARS else "sentence"
@@ -106,10 +115,14 @@ def train(
         configs = candidate_configs(FitConfig(**fixed))
     with joblib_backend(engine, workers=n_jobs, scheduler=scheduler) as where:
         log.info("cross-validating on %s", where)
+        articles = (
+            f"{len(set(dataset.groups))} articles kept whole in folds where they can be"
+            if dataset.has_article_ids
+            else "no article_id: folds stratified by label"
+        )
         say(
-            f"search: {len(configs)} pipeline(s) by grouped cross-validation on "
-            f"{len(dataset.rows)} rows ({len(set(dataset.groups))} articles, scheme "
-            f"{dataset.scheme.name}) on {where}"
+            f"search: {len(configs)} pipeline(s) by cross-validation on {len(dataset.rows)} rows "
+            f"({articles}; scheme {dataset.scheme.name}) on {where}"
         )
         found = select(
             inputs,
@@ -126,7 +139,11 @@ def train(
     metrics = compute_metrics(
         dataset.labels, predicted, dataset.scheme, proba=proba, classes=classes
     )
-    metrics["cv"] = {"folds": found["folds"], "grouped_by_article": found["grouped"]}
+    metrics["cv"] = {
+        "folds": found["folds"],
+        "grouped_by_article": found["grouped"],
+        "method": cv_method(found["folds"], found["grouped"]),
+    }
     say(f"final fit: {_describe(config)} on all {len(dataset.rows)} rows")
     pipeline = fit_pipeline(inputs, dataset.labels, config)
     say(
@@ -152,7 +169,9 @@ def train(
     manifest["scheme"]["uncertain_threshold"] = threshold
     extras = {"metrics.json": (json.dumps(metrics, indent=2) + "\n").encode()}
     with tempfile.TemporaryDirectory() as tmp:
-        png = plot_metrics(metrics, Path(tmp) / "metrics.png", f"{version} (grouped CV)")
+        png = plot_metrics(
+            metrics, Path(tmp) / "metrics.png", f"{version} ({metrics['cv']['method']})"
+        )
         extras["metrics.png"] = png.read_bytes()
     say(f"writing {version} to {registry.root}")
     path = registry.add(version, payload, manifest, extras)
@@ -164,6 +183,11 @@ def train(
     return TrainResult(
         version, path, registry.manifest(version), promoted, reason, dataset.warnings
     )
+
+
+def cv_method(folds: int, grouped: bool) -> str:
+    """What the cross-validation was, in the words the table and the manifest use."""
+    return f"{'grouped' if grouped else 'stratified'} {folds}-fold cross-validation"
 
 
 def _describe(config: FitConfig) -> str:
@@ -204,9 +228,12 @@ def _manifest(dataset: Dataset, metrics: dict, config: FitConfig, created: datet
             "sha256": dataset.sha256,
             "files": dataset.files,
             "rows": len(dataset.rows),
-            "articles": len(set(dataset.groups)),
+            "has_article_ids": dataset.has_article_ids,
+            # Without article ids each row is its own article: no count worth showing.
+            "articles": len(set(dataset.groups)) if dataset.has_article_ids else None,
             "label_counts": dataset.label_counts(),
-            "duplicates_dropped": len(dataset.warnings),
+            "duplicates_dropped": dataset.duplicates_dropped,
+            "conflicts": dataset.conflicts,
         },
         "config": config.to_dict(),
         "uses_target": dataset.has_targets,
@@ -225,7 +252,7 @@ def _gate(
     if current is None:
         return True, "promoted: the registry had no current model"
     old = registry.manifest(current)
-    if old.get("scheme_name") != manifest["scheme_name"]:
+    if not same_scheme(old, manifest):
         return False, (
             f"not promoted: the current {current} is a model of scheme "
             f"{old.get('scheme_name')}, this one of {manifest['scheme_name']}; use --force or "
