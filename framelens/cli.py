@@ -142,9 +142,18 @@ def main(verbose: bool) -> None:
 )
 @click.option(
     "--jobs",
-    type=int,
-    default=None,
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="this machine's cores",
     help="Processes for cross-validation (with --engine dask and no --scheduler: local workers).",
+)
+@click.option(
+    "--prefer",
+    type=click.Choice(["accuracy", "balanced", "speed"]),
+    default="balanced",
+    show_default=True,
+    help="How model selection trades CV macro-F1 for prediction speed: a cheaper candidate wins "
+    "within 0 (accuracy), 0.003 (balanced) or 0.01 (speed) of the best.",
 )
 @engine_option("Where model selection's cross-validation runs: here, or on a Dask cluster.")
 @scheduler_option
@@ -178,6 +187,7 @@ def train(
     force,
     tolerance,
     jobs,
+    prefer,
     engine,
     scheduler,
     level,
@@ -210,6 +220,7 @@ def train(
             registry=_registry(models_dir),
             force=force,
             tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
+            prefer=prefer,
             n_jobs=jobs,
             level=level,
             engine=engine,
@@ -381,11 +392,25 @@ def models_current(models_dir) -> None:
 
 @models.command("show")
 @click.argument("version", default="current")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "table"]),
+    default="json",
+    show_default=True,
+    help="The whole manifest as JSON, or a summary with the model search's candidate table.",
+)
 @models_option
-def models_show(version, models_dir) -> None:
-    """Print a version's manifest as JSON."""
+def models_show(version, fmt, models_dir) -> None:
+    """Print a version's manifest (JSON), or its summary and every candidate's CV score."""
     registry = _registry(models_dir)
-    click.echo(_json(registry.manifest(registry.resolve(version))))
+    name = registry.resolve(version)
+    manifest = registry.manifest(name)
+    if fmt == "json":
+        click.echo(_json(manifest))
+        return
+    click.echo(f"{name}  {_version_line(manifest)}")
+    click.echo(_selection_table(manifest.get("selection")))
 
 
 @models.command("promote")
@@ -618,6 +643,49 @@ def _round_floats(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_round_floats(v) for v in value]
     return value
+
+
+def _selection_table(selection: Any) -> str:
+    """The model search of a manifest: every candidate's cost and search CV macro-F1."""
+    if not isinstance(selection, dict) or not isinstance(selection.get("search"), list):
+        return "no model search recorded in this manifest"
+    lines = [f"{'':2}{'candidate':<44}{'cost':>6}{'search CV macro-F1':>20}"]
+    for c in selection["search"]:
+        config = c.get("config", {})
+        f1 = c.get("search_cv_macro_f1", c.get("cv_macro_f1"))
+        shown = f"{f1:.4f}" if isinstance(f1, int | float) else "?"
+        k = c.get("cost")
+        mark = "*" if c.get("chosen") else " "
+        lines.append(
+            f"{mark:<2}{_candidate(config):<44}"
+            f"{(f'{k:g}' if isinstance(k, int | float) else '?'):>6}{shown:>20}"
+        )
+    rows, searched = selection.get("rows"), selection.get("search_rows")
+    if selection.get("sampled"):
+        lines.append(f"searched on {searched} of {rows} rows; final model fitted on all")
+    elif isinstance(rows, int):
+        lines.append(f"searched on all {rows} rows")
+    if "prefer" in selection:
+        lines.append(
+            f"chosen (*): the cheapest within {selection.get('margin')} of the best "
+            f"(--prefer {selection['prefer']}); its CV macro-F1 on all rows "
+            f"{selection.get('cv_macro_f1', '?')}"
+        )
+    return "\n".join(lines)
+
+
+def _candidate(config: dict[str, Any]) -> str:
+    """A config in a few words: its n-grams, min_df and C."""
+
+    def span(value: Any) -> str:
+        return f"{value[0]}-{value[1]}" if isinstance(value, list | tuple) else "?"
+
+    text = f"word {span(config.get('word_ngrams'))}"
+    if config.get("char_ngrams"):
+        text += f" + char {span(config['char_ngrams'])}"
+    if config.get("context"):
+        text += " + who speaks"
+    return f"{text}, min_df {config.get('min_df', '?')}, C {config.get('C', '?')}"
 
 
 def _metrics_table(metrics: dict[str, Any], what: str) -> str:

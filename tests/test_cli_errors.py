@@ -11,6 +11,7 @@ import pytest
 import framelens.cli
 from conftest import TINY_CSV
 from framelens.cli import EXIT_NOT_PROMOTED, main
+from training.select import candidate_configs
 
 
 def test_annotate_a_latin1_file_names_the_byte_offset(runner, registry, tmp_path):
@@ -123,7 +124,8 @@ def test_train_talks_on_stderr_and_quiet_silences_it(runner, tmp_path):
     phases = [line.split()[1].rstrip(":") for line in lines]
     assert phases == ["reading", "search", "final", "calibration", "writing", "promotion"]
     assert talking.stderr.startswith("train: reading 1 file(s)")
-    assert "model search: 100%" in talking.stderr and "30/30" in talking.stderr
+    fits = len(candidate_configs()) * 5  # every candidate on each of 5 folds
+    assert "model search: 100%" in talking.stderr and f"{fits}/{fits}" in talking.stderr
     assert "train:" not in quiet.stderr and "model search" not in quiet.stderr
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from training import FitConfig
 from training.select import (
     MARGIN,
+    MARGINS,
     apply_temperature,
     candidate_configs,
+    choose,
     choose_threshold,
+    cost,
     fit_temperature,
+    margin_for,
     search_sample,
 )
 
@@ -35,11 +40,59 @@ def test_large_data_without_articles_is_sampled_by_label():
     assert sum(labels[i] == "b" for i in rows) == 20
 
 
-def test_grid_runs_from_cheap_to_costly():
+def test_large_data_of_long_articles_is_sampled_by_size():
+    groups = [f"art{i}" for i in range(100)]
+    labels = ["a" if i % 2 else "b" for i in range(100)]
+    rows = search_sample(labels, groups, limit=1000, sizes=[10_000] * 100, char_limit=200_000)
+    assert len(rows) == 20  # far under the row limit, but 20 articles already make 200,000 chars
+
+
+def test_grid_holds_the_plain_baseline_and_todays_configs():
     configs = candidate_configs()
-    with_chars = [c.char_ngrams is not None for c in configs]
-    assert with_chars == sorted(with_chars), "character n-grams must come last"
-    assert 0 < MARGIN < 0.01
+    reference = [
+        c for c in configs if c.char_ngrams == (2, 5) and c.word_ngrams == (1, 2) and c.min_df == 2
+    ]
+    assert sorted(c.C for c in reference) == [0.1, 0.3, 1.0, 3.0, 10.0, 30.0]
+    assert FitConfig(word_ngrams=(1, 2), C=3.0) in configs
+    assert FitConfig(word_ngrams=(1, 2), char_ngrams=(3, 5), C=10.0) in configs
+    assert 0 < MARGIN <= 0.003
+
+
+def test_character_ngrams_and_longer_ngrams_cost_more():
+    words = FitConfig(word_ngrams=(1, 2))
+    assert cost(words) < cost(FitConfig(word_ngrams=(1, 3)))
+    assert cost(FitConfig(word_ngrams=(1, 3))) < cost(FitConfig(char_ngrams=(3, 5)))
+    assert cost(FitConfig(char_ngrams=(3, 5))) < cost(FitConfig(char_ngrams=(2, 5)))
+    assert cost(words) == cost(FitConfig(word_ngrams=(1, 2), C=0.1, min_df=2))
+
+
+def test_choose_takes_a_cheaper_candidate_only_within_the_margin():
+    scores, costs = [0.700, 0.705, 0.720], [1.0, 2.0, 10.0]
+    assert choose(scores, costs, 0.003) == 2  # the cheap ones are 0.015 and 0.020 behind
+    assert choose([0.718, 0.705, 0.720], costs, 0.003) == 0  # 0.002 behind: cheaper wins
+    assert choose([0.716, 0.705, 0.720], costs, 0.003) == 2  # 0.004 behind: too far
+
+
+def test_choose_breaks_ties_by_cost_then_score_then_order():
+    assert choose([0.7, 0.7], [5.0, 1.0], 0.0) == 1  # equal scores: the cheaper
+    assert choose([0.699, 0.7], [1.0, 1.0], 0.003) == 1  # equal costs: the better
+    assert choose([0.7, 0.7], [1.0, 1.0], 0.0) == 0  # equal in all: the first
+
+
+@pytest.mark.parametrize(("prefer", "chosen"), [("accuracy", 2), ("balanced", 1), ("speed", 0)])
+def test_prefer_moves_the_margin(prefer, chosen):
+    scores, costs = [0.712, 0.718, 0.720], [1.0, 2.0, 10.0]
+    assert choose(scores, costs, margin_for(prefer)) == chosen
+    assert MARGINS["accuracy"] < MARGINS["balanced"] < MARGINS["speed"]
+
+
+def test_choose_and_prefer_refuse_bad_input():
+    with pytest.raises(ValueError, match="one cost per score"):
+        choose([0.5, 0.6], [1.0], 0.0)
+    with pytest.raises(ValueError, match="margin must be at least 0"):
+        choose([0.5], [1.0], -0.1)
+    with pytest.raises(ValueError, match="prefer must be one of accuracy, balanced, speed"):
+        margin_for("fast")
 
 
 def test_temperature_makes_overconfident_probabilities_honest():

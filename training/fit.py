@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from threadpoolctl import threadpool_limits
 
 from classifier.context import ContextFeatures, TextOnly
 from classifier.targets import TargetInteraction
@@ -100,4 +101,6 @@ def build_pipeline(config: FitConfig = FitConfig()) -> Pipeline:
 
 
 def fit_pipeline(texts: Sequence[str], labels: Sequence[str], config: FitConfig) -> Pipeline:
-    return build_pipeline(config).fit(list(texts), list(labels))
+    """The pipeline of ``config`` fitted on all the texts, on one thread (see ``training.oof``)."""
+    with threadpool_limits(limits=1):
+        return build_pipeline(config).fit(list(texts), list(labels))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import platform
 import secrets
 import tempfile
@@ -28,7 +29,7 @@ from .cluster import joblib_backend
 from .dataset import Dataset, read_dataset
 from .evaluate import compute_metrics, plot_metrics
 from .fit import FitConfig, fit_pipeline
-from .select import candidate_configs, choose_threshold, select
+from .select import candidate_configs, choose_threshold, margin_for, select
 from .splitter import learn_splitter_params
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def train(
     config: FitConfig | None = None,
     force: bool = False,
     tolerance: float = DEFAULT_TOLERANCE,
+    prefer: str = "balanced",
     n_jobs: int | None = None,
     level: str = "auto",
     engine: str = "local",
@@ -76,6 +78,9 @@ def train(
     every one and stop), ``drop``, ``first`` or ``majority`` (``training.conflicts``).
     ``attribution`` None learns from who speaks (``classifier.context``) when the scheme
     lists actors and rows are sentences; False never does (for an ablation), True requires it.
+    ``prefer`` (accuracy, balanced or speed) sets how far below the best CV macro-F1 a cheaper
+    candidate may score and still be chosen (``training.select.MARGINS``). ``n_jobs`` None uses
+    every core.
     ``report``, if given, receives one line per phase (reading, search, final fit, calibration,
     writing, promotion) and a progress bar over the model search is shown on stderr.
     Any error before the final rename leaves the registry exactly as it was.
@@ -83,6 +88,8 @@ def train(
     say = report or (lambda line: None)
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+    margin_for(prefer)  # a bad ``prefer`` fails before the data is read
+    n_jobs = n_jobs or os.cpu_count() or 1
     say(f"reading {len(paths)} file(s)")
     dataset = read_dataset(paths, scheme, on_conflict=on_conflict)
     if dataset.conflicts:
@@ -129,8 +136,14 @@ def train(
             dataset.labels,
             dataset.groups,
             configs=configs,
+            prefer=prefer,
             n_jobs=n_jobs,
             progress=report is not None,
+        )
+    if found["sampled"]:
+        say(
+            f"searched on {found['search_rows']} of {found['rows']} rows; the choice "
+            "cross-validated and the final model fitted on all"
         )
     config, proba, classes = found["config"], found["proba"], found["classes"]
     truth = np.array([classes.index(label) for label in dataset.labels])
@@ -162,6 +175,12 @@ def train(
     manifest["level"] = level
     manifest["selection"] = {
         "engine": {"name": engine, "scheduler": scheduler},
+        "prefer": found["prefer"],
+        "margin": found["margin"],
+        "rows": found["rows"],
+        "search_rows": found["search_rows"],
+        "sampled": found["sampled"],
+        "cv_macro_f1": found["cv_macro_f1"],
         "search": found["search"],
         "temperature": found["temperature"],
         "uncertain_threshold": threshold,

@@ -12,25 +12,22 @@
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.optimize import minimize_scalar
-from sklearn.base import clone
-from tqdm import tqdm
 
-from .evaluate import cv_splits
-from .fit import SEED, FitConfig, build_pipeline
+from .fit import SEED, FitConfig
+from .oof import oof_proba
 
 log = logging.getLogger(__name__)
 
-# Cheapest first. Word n-grams carry framing (best on our corpus); character n-grams add 1.5-3
-# points of macro-F1 on sentence-level media bias (BABE, measured by CV on its train split) but
-# cost 3-5x the prediction time, so they win only when they are clearly better.
+# Word n-grams carry framing (best on our corpus); character n-grams add 1.5-3 points of macro-F1
+# on sentence-level media bias (BABE, measured by CV on its train split) but cost 3-5x the
+# prediction time, so they win only when they are clearly better. The second family is the plain
+# reference baseline (word 1-2 + char_wb 2-5, min_df 2, C 0.1-30): the search must hold it.
 GRID = (
     {"word_ngrams": (1, 2), "C": 3.0},
     {"word_ngrams": (1, 2), "C": 10.0},
@@ -38,109 +35,101 @@ GRID = (
     {"word_ngrams": (1, 3), "C": 30.0},
     {"word_ngrams": (1, 2), "char_ngrams": (3, 5), "C": 3.0},
     {"word_ngrams": (1, 2), "char_ngrams": (3, 5), "C": 10.0},
+    {"word_ngrams": (1, 2), "min_df": 2, "C": 0.3},
+    {"word_ngrams": (1, 2), "min_df": 2, "C": 1.0},
+    *(
+        {"word_ngrams": (1, 2), "char_ngrams": (2, 5), "min_df": 2, "C": c}
+        for c in (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+    ),
 )
-# A pricier config must beat the cheapest good one by more than this.
-MARGIN = 0.003
-# Above this many rows the grid is scored on a sample of whole articles.
+# How far below the best CV macro-F1 a cheaper config may score and still be chosen, by what the
+# user prefers: ``accuracy`` takes the best, ``speed`` trades up to a point for a cheaper model.
+MARGINS = {"accuracy": 0.0, "balanced": 0.003, "speed": 0.01}
+MARGIN = MARGINS["balanced"]
+# The grid is scored on a sample of whole articles above this many rows or characters of text
+# (long articles count by their size), then the chosen config is cross-validated on all rows.
 SEARCH_ROWS = 8000
+SEARCH_CHARS = 2_000_000
+# Relative prediction cost of one n-gram order: character n-grams are 3-5x dearer than words.
+WORD_ORDER_COST = 1.0
+CHAR_ORDER_COST = 3.0
 
 
 def candidate_configs(base: FitConfig | None = None) -> list[FitConfig]:
+    """The grid's configs on top of ``base`` (which fixes targets and context)."""
     base = base or FitConfig()
     return [replace(base, **settings) for settings in GRID]
 
 
+def cost(config: FitConfig) -> float:
+    """An estimate of a config's prediction cost: one unit per word n-gram order, three per
+    character n-gram order (plus a little for who speaks). Only the order of costs matters."""
+    lo, hi = config.word_ngrams
+    total = WORD_ORDER_COST * (hi - lo + 1)
+    if config.char_ngrams is not None:
+        total += CHAR_ORDER_COST * (config.char_ngrams[1] - config.char_ngrams[0] + 1)
+    return total + (0.5 if config.context else 0.0)
+
+
+def choose(scores: Sequence[float], costs: Sequence[float], margin: float) -> int:
+    """The index of the cheapest candidate scoring within ``margin`` of the best.
+
+    Among equally cheap candidates the higher score wins, then the earlier one.
+    """
+    if not scores or len(scores) != len(costs):
+        raise ValueError("choose needs one cost per score and at least one candidate")
+    if margin < 0:
+        raise ValueError(f"margin must be at least 0, got {margin}")
+    floor = max(scores) - margin - 1e-12
+    near = [i for i, s in enumerate(scores) if s >= floor]
+    return min(near, key=lambda i: (costs[i], -scores[i], i))
+
+
+def margin_for(prefer: str) -> float:
+    """The margin of ``prefer`` (one of ``MARGINS``); a clear error otherwise."""
+    if prefer not in MARGINS:
+        raise ValueError(f"prefer must be one of {', '.join(MARGINS)}, got {prefer!r}")
+    return MARGINS[prefer]
+
+
 def search_sample(
-    labels: Sequence[str], groups: Sequence[str] | None, limit: int = SEARCH_ROWS
+    labels: Sequence[str],
+    groups: Sequence[str] | None,
+    limit: int = SEARCH_ROWS,
+    *,
+    sizes: Sequence[int] | None = None,
+    char_limit: int = SEARCH_CHARS,
 ) -> np.ndarray:
-    """Indices of at most about ``limit`` rows, whole articles at a time, chosen at random."""
+    """Indices of a random sample of whole articles: at most about ``limit`` rows and, when the
+    rows' ``sizes`` (characters) are given, about ``char_limit`` characters."""
     n = len(labels)
-    if n <= limit:
+    total = int(sum(sizes)) if sizes is not None else 0
+    if n <= limit and total <= char_limit:
         return np.arange(n)
     rng = np.random.default_rng(SEED)
     if groups is None or len(set(groups)) == n:
         from sklearn.model_selection import train_test_split
 
+        keep_n = limit if total <= char_limit else min(limit, int(n * char_limit / total))
         keep, _ = train_test_split(
-            np.arange(n), train_size=limit, stratify=np.asarray(labels), random_state=SEED
+            np.arange(n),
+            train_size=max(keep_n, 2 * len(set(labels))),
+            stratify=np.asarray(labels),
+            random_state=SEED,
         )
         return np.sort(keep)
     members: dict[str, list[int]] = {}
     for i, g in enumerate(groups):
         members.setdefault(g, []).append(i)
     chosen: list[int] = []
+    chars = 0
     for g in rng.permutation(list(members)):
-        if len(chosen) >= limit:
+        if len(chosen) >= limit or (sizes is not None and chars >= char_limit):
             break
         chosen.extend(members[g])
+        if sizes is not None:
+            chars += sum(sizes[i] for i in members[g])
     return np.sort(np.array(chosen))
-
-
-def oof_proba(
-    texts: Sequence[str],
-    labels: Sequence[str],
-    groups: Sequence[str] | None,
-    configs: Sequence[FitConfig],
-    *,
-    n_jobs: int | None = None,
-    progress: bool = False,
-    desc: str = "model search",
-) -> tuple[list[np.ndarray], list[str], bool, int]:
-    """Out-of-fold probabilities of every config; ``progress`` shows a bar of fits on stderr.
-
-    Configs that differ only in the classifier's settings share their features, so each fold
-    fits the TF-IDF step once per feature set and every classifier on top of it; the
-    (feature set, fold) pairs run in parallel.
-    """
-    splits, grouped = cv_splits(labels, groups)
-    x, y = np.asarray(texts, dtype=object), np.asarray(labels)
-    classes = sorted(set(labels))
-    families: dict[tuple, list[int]] = {}
-    for i, config in enumerate(configs):
-        families.setdefault(_feature_key(config), []).append(i)
-
-    def fit_fold(members: list[int], train: np.ndarray, test: np.ndarray) -> list[np.ndarray]:
-        features = build_pipeline(configs[members[0]])[:-1]
-        x_train = features.fit_transform(list(x[train]))
-        x_test = features.transform(list(x[test]))
-        return [
-            clone(build_pipeline(configs[i])[-1]).fit(x_train, y[train]).predict_proba(x_test)
-            for i in members
-        ]
-
-    jobs = [(members, tr, te) for members in families.values() for tr, te in splits]
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(fit_fold)(m, tr, te) for m, tr, te in jobs
-    )
-    out = [np.zeros((len(y), len(classes))) for _ in configs]
-    # One fit is one pipeline on one fold; the bar moves as each (features, fold) job returns.
-    with tqdm(
-        total=len(configs) * len(splits),
-        desc=desc,
-        unit="fit",
-        file=sys.stderr,
-        disable=not progress,
-        dynamic_ncols=True,
-        leave=True,
-    ) as bar:
-        for (members, _, test), probas in zip(jobs, results, strict=True):
-            for i, proba in zip(members, probas, strict=True):
-                out[i][test] = proba
-            bar.update(len(members))
-    return out, classes, grouped, len(splits)
-
-
-def _feature_key(config: FitConfig) -> tuple:
-    """Everything that shapes the features, not the classifier."""
-    return (
-        config.word_ngrams,
-        config.char_ngrams,
-        config.min_df,
-        config.max_features,
-        config.targeted,
-        config.context,
-        config.context_weight,
-    )
 
 
 def macro_f1(proba: np.ndarray, labels: Sequence[str], classes: Sequence[str]) -> float:
@@ -189,6 +178,7 @@ def select(
     groups: Sequence[str] | None,
     *,
     configs: Sequence[FitConfig] | None = None,
+    prefer: str = "balanced",
     n_jobs: int | None = None,
     progress: bool = False,
 ) -> dict[str, Any]:
@@ -196,10 +186,13 @@ def select(
 
     ``progress`` shows a bar on stderr: fits done of the total (pipelines times folds), ETA.
 
-    The chosen config is the cheapest (earliest) whose macro-F1 is within ``MARGIN`` of the best.
+    The chosen config is the cheapest (by ``cost``) whose macro-F1 is within the margin of
+    ``prefer`` (``MARGINS``) of the best. On large data the candidates are scored on a sample of
+    whole articles (``search_sample``) and the choice is then cross-validated on all rows.
     """
+    margin = margin_for(prefer)
     configs = list(configs or candidate_configs())
-    rows = search_sample(labels, groups)
+    rows = search_sample(labels, groups, sizes=[len(t) for t in texts])
     sample = len(rows) < len(labels)
     pick = (lambda seq: [seq[i] for i in rows]) if sample else list
     probas, classes, grouped, folds = oof_proba(
@@ -211,11 +204,15 @@ def select(
         progress=progress,
     )
     scores = [macro_f1(p, pick(labels), classes) for p in probas]
-    best = next(i for i, s in enumerate(scores) if s >= max(scores) - MARGIN)
+    costs = [cost(c) for c in configs]
+    best = choose(scores, costs, margin)
     proba = probas[best]
     if sample:
         log.info(
-            "searched on %d of %d rows; cross-validating the choice on all", len(rows), len(labels)
+            "searched on %d of %d rows; cross-validating the choice on all, final model fitted "
+            "on all",
+            len(rows),
+            len(labels),
         )
         (proba,), classes, grouped, folds = oof_proba(
             texts,
@@ -226,10 +223,15 @@ def select(
             progress=progress,
             desc="cross-validating the choice",
         )
+    cv_f1 = macro_f1(proba, labels, classes)
     truth = np.array([classes.index(label) for label in labels])
     temperature = fit_temperature(proba, truth)
     log.info(
-        "selected %s (CV macro-F1 %.4f), temperature %.3f", configs[best], scores[best], temperature
+        "selected %s (search CV macro-F1 %.4f, CV macro-F1 on all rows %.4f), temperature %.3f",
+        configs[best],
+        scores[best],
+        cv_f1,
+        temperature,
     )
     return {
         "config": configs[best],
@@ -239,8 +241,19 @@ def select(
         "grouped": grouped,
         "folds": folds,
         "search_rows": len(rows),
+        "rows": len(labels),
+        "sampled": sample,
+        "prefer": prefer,
+        "margin": margin,
+        "chosen": best,
+        "cv_macro_f1": round(cv_f1, 4),
         "search": [
-            {"config": c.to_dict(), "cv_macro_f1": round(s, 4)}
-            for c, s in zip(configs, scores, strict=True)
+            {
+                "config": c.to_dict(),
+                "cost": k,
+                "search_cv_macro_f1": round(s, 4),
+                "chosen": i == best,
+            }
+            for i, (c, k, s) in enumerate(zip(configs, costs, scores, strict=True))
         ],
     }

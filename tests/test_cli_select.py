@@ -1,0 +1,52 @@
+"""``framelens train --prefer`` and ``framelens models show``: the model search, as recorded."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import TINY_CSV
+from framelens.cli import main
+from training.select import GRID
+
+
+def test_train_prefer_accuracy_records_every_candidate_and_show_prints_them(runner, tmp_path):
+    models = tmp_path / "models"
+    args = ["train", str(TINY_CSV), "--scheme", "sahel", "--models", str(models)]
+    trained = runner.invoke(main, [*args, "--jobs", "1", "--prefer", "accuracy", "-q"])
+    assert trained.exit_code == 0, trained.output
+
+    shown = runner.invoke(main, ["models", "show", "--models", str(models)])
+    selection = json.loads(shown.output)["selection"]
+    assert (selection["prefer"], selection["margin"]) == ("accuracy", 0.0)
+    assert selection["sampled"] is False
+    assert selection["search_rows"] == selection["rows"] == 40
+    search = selection["search"]
+    assert len(search) == len(GRID)
+    best = max(c["search_cv_macro_f1"] for c in search)
+    (chosen,) = [c for c in search if c["chosen"]]
+    assert chosen["search_cv_macro_f1"] == best  # margin 0: nothing below the best is taken
+    assert selection["cv_macro_f1"] == chosen["search_cv_macro_f1"]  # searched on all rows
+
+    table = runner.invoke(main, ["models", "show", "--format", "table", "--models", str(models)])
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert "search CV macro-F1" in lines[1]
+    assert "word 1-2 + char 2-5 + who speaks, min_df 2, C 0.1" in table.output
+    assert sum(line.startswith("* ") for line in lines) == 1
+    assert "searched on all 40 rows" in table.output
+    assert "(--prefer accuracy)" in table.output
+
+
+def test_train_with_an_unknown_preference_is_a_usage_error(runner, tmp_path):
+    args = ["train", str(TINY_CSV), "--scheme", "sahel", "--models", str(tmp_path / "m")]
+    result = runner.invoke(main, [*args, "--prefer", "fast"])
+    assert result.exit_code == 2
+    assert "'fast' is not one of 'accuracy', 'balanced', 'speed'" in result.output
+
+
+def test_models_show_table_of_a_manifest_without_a_search(runner, registry):
+    shown = runner.invoke(
+        main, ["models", "show", "--format", "table", "--models", str(registry.root)]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.splitlines()[0].startswith(registry.current())
