@@ -649,15 +649,16 @@ def _selection_table(selection: Any) -> str:
     """The model search of a manifest: every candidate's cost and search CV macro-F1."""
     if not isinstance(selection, dict) or not isinstance(selection.get("search"), list):
         return "no model search recorded in this manifest"
-    lines = [f"{'':2}{'candidate':<44}{'cost':>6}{'search CV macro-F1':>20}"]
-    for c in selection["search"]:
-        config = c.get("config", {})
+    names = [_candidate(c.get("config", {})) for c in selection["search"]]
+    width = max([len("candidate"), *map(len, names)]) + 2
+    lines = [f"{'':2}{'candidate':<{width}}{'cost':>6}{'search CV macro-F1':>20}"]
+    for c, name in zip(selection["search"], names, strict=True):
         f1 = c.get("search_cv_macro_f1", c.get("cv_macro_f1"))
         shown = f"{f1:.4f}" if isinstance(f1, int | float) else "?"
         k = c.get("cost")
         mark = "*" if c.get("chosen") else " "
         lines.append(
-            f"{mark:<2}{_candidate(config):<44}"
+            f"{mark:<2}{name:<{width}}"
             f"{(f'{k:g}' if isinstance(k, int | float) else '?'):>6}{shown:>20}"
         )
     rows, searched = selection.get("rows"), selection.get("search_rows")
