@@ -177,6 +177,9 @@ def _describe(config: FitConfig) -> str:
 def _scale(pipeline: Any, temperature: float) -> None:
     """Calibrate in place: a logistic regression with coefficients divided by T."""
     clf = pipeline[-1]
+    if hasattr(clf, "scale_logits"):  # one model per target
+        clf.scale_logits(temperature)
+        return
     clf.coef_ = clf.coef_ / temperature
     clf.intercept_ = clf.intercept_ / temperature
 

@@ -138,6 +138,7 @@ def _feature_key(config: FitConfig) -> tuple:
         config.min_df,
         config.max_features,
         config.targeted,
+        config.target_mode,
         config.context,
         config.context_weight,
     )
