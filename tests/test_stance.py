@@ -96,3 +96,68 @@ def test_api_rejects_a_target_that_is_not_a_string(client):
     assert response.get_json() == {
         "error": {"code": "invalid_request", "message": "'target' must be a string, got a number"}
     }
+
+
+# Where the words of a stance flip from one target to another, one model per target wins.
+
+
+@pytest.fixture(scope="module")
+def flipping_registry(tmp_path_factory: pytest.TempPathFactory) -> ModelRegistry:
+    from stance_corpus import write_stance_csv
+
+    root = tmp_path_factory.mktemp("flipping")
+    registry = ModelRegistry(root / "models")
+    train([write_stance_csv(root / "train.csv")], registry=registry, n_jobs=1)
+    return registry
+
+
+def test_cross_validation_picks_one_model_per_target_when_words_flip(flipping_registry):
+    manifest = flipping_registry.manifest(flipping_registry.current())
+    choice = manifest["selection"]["target_mode"]
+
+    assert manifest["config"]["target_mode"] == "separate"
+    assert choice["chosen"] == "separate"
+    assert choice["metric"] == "f_avg"
+    assert set(choice["scores"]) == {"augmented", "separate", "ignore"}
+    assert choice["scores"]["separate"] > choice["scores"]["augmented"] + 0.05
+    assert choice["reason"].startswith("separate scored the best CV f_avg")
+
+
+SENTENCE = "A ban on it would be welcome in our street."
+
+
+@pytest.mark.parametrize(("target", "label"), [("Vaping", "against"), ("Smoking ban", "favor")])
+def test_a_model_per_target_loads_and_explains_with_the_targets_own_model(
+    flipping_registry, target, label
+):
+    from classifier.targets import PerTargetLogisticRegression
+
+    model = flipping_registry.load()
+    sentence = annotate(model, SENTENCE, target=target)["sentences"][0]
+
+    assert isinstance(model.pipeline[-1], PerTargetLogisticRegression)
+    assert sentence["label"] == label
+    terms = {t["term"]: t["weight"] for t in sentence["evidence"]}
+    assert terms["ban"] > 0
+
+
+def test_a_target_never_seen_gets_the_shared_models_answer(flipping_registry):
+    model = flipping_registry.load()
+    unseen = annotate(model, SENTENCE, target="Cycling")["sentences"][0]
+    none = annotate(model, SENTENCE)["sentences"][0]
+
+    assert unseen["probabilities"] == none["probabilities"]
+    assert unseen["evidence"] == none["evidence"]
+
+
+def test_a_given_config_keeps_its_target_mode(tmp_path):
+    from stance_corpus import write_stance_csv
+
+    from training import FitConfig
+
+    registry = ModelRegistry(tmp_path / "models")
+    csv_path = write_stance_csv(tmp_path / "train.csv")
+    result = train([csv_path], registry=registry, config=FitConfig(C=3.0), n_jobs=1)
+
+    assert result.manifest["config"]["target_mode"] == "augmented"
+    assert "target_mode" not in result.manifest["selection"]

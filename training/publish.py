@@ -118,8 +118,12 @@ def train(
             configs=configs,
             n_jobs=n_jobs,
             progress=report is not None,
+            favg_labels=dataset.scheme.favg_labels,
+            choose_target=config is None,
         )
     config, proba, classes = found["config"], found["proba"], found["classes"]
+    if found.get("target_modes"):
+        say(f"target: {found['target_modes']['reason']}")
     truth = np.array([classes.index(label) for label in dataset.labels])
     threshold = choose_threshold(proba, truth, dataset.scheme.uncertain_threshold)
     predicted = [classes[i] for i in proba.argmax(axis=1)]
@@ -149,6 +153,8 @@ def train(
         "temperature": found["temperature"],
         "uncertain_threshold": threshold,
     }
+    if found.get("target_modes"):
+        manifest["selection"]["target_mode"] = found["target_modes"]
     manifest["scheme"]["uncertain_threshold"] = threshold
     extras = {"metrics.json": (json.dumps(metrics, indent=2) + "\n").encode()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -171,7 +177,9 @@ def _describe(config: FitConfig) -> str:
     chars = config.char_ngrams
     extra = f" + char {chars[0]}-{chars[1]}-grams" if chars else ""
     who = " + who speaks" if config.context else ""
-    return f"{words}{extra}{who}, C={config.C:g}"
+    target = {"augmented": " + per-target copies", "separate": ", one model per target"}
+    how = (target.get(config.target_mode, ", target ignored")) if config.targeted else ""
+    return f"{words}{extra}{who}{how}, C={config.C:g}"
 
 
 def _scale(pipeline: Any, temperature: float) -> None:

@@ -5,6 +5,8 @@
   cross-validated on all rows, so training time stays bounded.
 * ``fit_temperature`` finds the one number T that makes the out-of-fold probabilities honest;
   dividing a logistic regression's coefficients and intercept by T applies it exactly.
+* ``choose_target_mode``: for data with targets, whether one augmented model, one model per
+  target or a model that ignores the target labels best, by the same cross-validation.
 * ``choose_threshold`` picks the confidence under which a label was wrong at least as often as
   right in cross-validation: those sentences are marked uncertain.
 """
@@ -24,7 +26,7 @@ from sklearn.base import clone
 from tqdm import tqdm
 
 from .evaluate import cv_splits
-from .fit import SEED, FitConfig, build_pipeline
+from .fit import SEED, TARGET_MODES, FitConfig, build_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -192,12 +194,16 @@ def select(
     configs: Sequence[FitConfig] | None = None,
     n_jobs: int | None = None,
     progress: bool = False,
+    favg_labels: Sequence[str] = (),
+    choose_target: bool = True,
 ) -> dict[str, Any]:
     """Score the candidates by grouped CV; return the chosen config and its calibrated OOF output.
 
     ``progress`` shows a bar on stderr: fits done of the total (pipelines times folds), ETA.
 
     The chosen config is the cheapest (earliest) whose macro-F1 is within ``MARGIN`` of the best.
+    For inputs with targets and ``choose_target``, ``choose_target_mode`` then picks how it uses
+    the target, by F_avg over ``favg_labels`` (the scheme's) for stance labels.
     """
     configs = list(configs or candidate_configs())
     rows = search_sample(labels, groups)
@@ -213,7 +219,19 @@ def select(
     )
     scores = [macro_f1(p, pick(labels), classes) for p in probas]
     best = next(i for i, s in enumerate(scores) if s >= max(scores) - MARGIN)
-    proba = probas[best]
+    config, proba, target_modes = configs[best], probas[best], None
+    if config.targeted and choose_target:
+        config, proba, target_modes = choose_target_mode(
+            pick(texts),
+            pick(labels),
+            pick(groups) if groups is not None else None,
+            config,
+            proba,
+            classes,
+            favg_labels=favg_labels,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
     if sample:
         log.info(
             "searched on %d of %d rows; cross-validating the choice on all", len(rows), len(labels)
@@ -222,18 +240,17 @@ def select(
             texts,
             labels,
             groups,
-            [configs[best]],
+            [config],
             n_jobs=n_jobs,
             progress=progress,
             desc="cross-validating the choice",
         )
     truth = np.array([classes.index(label) for label in labels])
     temperature = fit_temperature(proba, truth)
-    log.info(
-        "selected %s (CV macro-F1 %.4f), temperature %.3f", configs[best], scores[best], temperature
-    )
+    log.info("selected %s (CV macro-F1 %.4f), temperature %.3f", config, scores[best], temperature)
     return {
-        "config": configs[best],
+        "config": config,
+        "target_modes": target_modes,
         "proba": apply_temperature(proba, temperature),
         "classes": classes,
         "temperature": temperature,
@@ -245,3 +262,72 @@ def select(
             for c, s in zip(configs, scores, strict=True)
         ],
     }
+
+
+def choose_target_mode(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    groups: Sequence[str] | None,
+    config: FitConfig,
+    proba: np.ndarray,
+    classes: Sequence[str],
+    *,
+    favg_labels: Sequence[str] = (),
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> tuple[FitConfig, np.ndarray, dict[str, Any]]:
+    """How ``config`` (already scored: its out-of-fold ``proba``) should use the inputs' target.
+
+    Cross-validates the other target modes on the same folds and keeps the first of
+    ``TARGET_MODES`` (augmented, separate, ignore) within ``MARGIN`` of the best score: F_avg,
+    the mean F1 of ``favg_labels`` (or of the favor and against labels found), when the labels
+    hold them, else macro-F1. Returns the config, its out-of-fold probabilities and what the
+    manifest records: the chosen mode, the metric, every mode's score and why.
+    """
+    others = [replace(config, target_mode=m) for m in TARGET_MODES if m != config.target_mode]
+    found, _, _, _ = oof_proba(
+        texts, labels, groups, others, n_jobs=n_jobs, progress=progress, desc="target modes"
+    )
+    candidates = {
+        config.target_mode: proba,
+        **{c.target_mode: p for c, p in zip(others, found, strict=True)},
+    }
+    favg = stance_labels(classes, favg_labels)
+    metric = "f_avg" if favg else "macro_f1"
+    scores = {m: round(score_of(candidates[m], labels, classes, favg), 4) for m in TARGET_MODES}
+    top = max(scores.values())
+    chosen = next(m for m in TARGET_MODES if scores[m] >= top - MARGIN)
+    shown = ", ".join(f"{m} {s:.4f}" for m, s in scores.items())
+    best = max(scores, key=lambda m: scores[m])
+    why = (
+        f"the best CV {metric}"
+        if scores[chosen] == top
+        else f"within {MARGIN} of the best CV {metric} ({best}), and is tried before it"
+    )
+    reason = f"{chosen} scored {why} ({shown})"
+    log.info("target mode %s", reason)
+    record = {"chosen": chosen, "metric": metric, "scores": scores, "reason": reason}
+    if favg:
+        record["f_avg_labels"] = favg
+    return replace(config, target_mode=chosen), candidates[chosen], record
+
+
+def stance_labels(classes: Sequence[str], favg_labels: Sequence[str] = ()) -> list[str]:
+    """The labels F_avg averages: the scheme's ``favg_labels`` if all are among ``classes``,
+    else the favor and against labels found (none unless both are)."""
+    if favg_labels:
+        return list(favg_labels) if set(favg_labels) <= set(classes) else []
+    found = [c for c in classes if c in ("against", "favor", "favour")]
+    return found if "against" in found and len(found) > 1 else []
+
+
+def score_of(
+    proba: np.ndarray, labels: Sequence[str], classes: Sequence[str], favg: Sequence[str] = ()
+) -> float:
+    """F_avg over the labels ``favg`` when given, else macro-F1, of the top label of ``proba``."""
+    if not favg:
+        return macro_f1(proba, labels, classes)
+    from sklearn.metrics import f1_score
+
+    predicted = np.asarray(classes)[proba.argmax(axis=1)]
+    return float(f1_score(labels, predicted, labels=list(favg), average="macro", zero_division=0))
