@@ -234,6 +234,8 @@ def _show_training(result: Any, fmt: str) -> None:
         f"{m['training_data']['articles']} articles, scheme {m['scheme_name']})"
     )
     click.echo(_metrics_table(m["metrics"], "grouped cross-validation"))
+    if m["metrics"].get("per_target"):
+        click.echo(_per_target_table(m["metrics"]["per_target"]))
     click.echo(f"saved to {result.path}")
     click.echo(result.reason)
 
@@ -296,6 +298,8 @@ def evaluate(version, csv_file, fmt, plot, models_dir) -> None:
 
     model = _registry(models_dir).load(version)
     metrics = evaluate_model(model, csv_file)
+    for warning in metrics["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
     if plot:
         plot_metrics(metrics, plot, f"{model.version} on {Path(csv_file).name}")
     if fmt == "json":
@@ -303,6 +307,8 @@ def evaluate(version, csv_file, fmt, plot, models_dir) -> None:
     else:
         click.echo(f"model {model.version} on {csv_file} ({metrics['n']} rows)")
         click.echo(_metrics_table(metrics, "test set"))
+        if metrics.get("per_target"):
+            click.echo(_per_target_table(metrics["per_target"]))
 
 
 @main.group()
@@ -601,6 +607,20 @@ def _metrics_table(metrics: dict[str, Any], what: str) -> str:
         lines.append(f"F_avg ({', '.join(metrics['f_avg_labels'])}): {metrics['f_avg']:.4f}")
     if "calibration" in metrics:
         lines.append(f"expected calibration error: {metrics['calibration']['ece']:.4f}")
+    return "\n".join(lines)
+
+
+def _per_target_table(per_target: dict[str, Any]) -> str:
+    lines = ["", f"{'target / label':<18}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    for target, metrics in per_target.items():
+        lines.append(target)
+        for label, m in metrics["per_label"].items():
+            lines.append(
+                f"  {label:<16}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}"
+                f"{m['support']:>10}"
+            )
+        favg = f"F_avg {metrics['f_avg']:.4f}, " if "f_avg" in metrics else ""
+        lines.append(f"  {favg}macro-F1 {metrics['macro_f1']:.4f} ({metrics['n']} rows)")
     return "\n".join(lines)
 
 

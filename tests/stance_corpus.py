@@ -67,11 +67,10 @@ def stance_rows() -> list[tuple[str, str, str]]:
     return rows
 
 
-def write_stance_csv(path: Path, *, with_target: bool = True) -> Path:
-    """The corpus as a ``text,label,target`` CSV (``text,label`` without targets)."""
+def write_stance_csv(path: Path) -> Path:
+    """The corpus as a ``text,label,target`` CSV."""
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["text", "label", "target"] if with_target else ["text", "label"])
-        for text, label, target in stance_rows():
-            w.writerow([text, label, target] if with_target else [text, label])
+        w.writerow(["text", "label", "target"])
+        w.writerows(stance_rows())
     return path

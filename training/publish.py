@@ -26,7 +26,7 @@ from classifier.targets import normalise_target
 
 from .cluster import joblib_backend
 from .dataset import Dataset, read_dataset
-from .evaluate import compute_metrics, plot_metrics
+from .evaluate import compute_metrics, per_target_metrics, plot_metrics
 from .fit import FitConfig, fit_pipeline
 from .select import candidate_configs, choose_threshold, select
 from .splitter import learn_splitter_params
@@ -131,6 +131,10 @@ def train(
         dataset.labels, predicted, dataset.scheme, proba=proba, classes=classes
     )
     metrics["cv"] = {"folds": found["folds"], "grouped_by_article": found["grouped"]}
+    if dataset.has_targets:
+        metrics["per_target"] = per_target_metrics(
+            dataset.labels, predicted, dataset.targets, dataset.scheme
+        )
     say(f"final fit: {_describe(config)} on all {len(dataset.rows)} rows")
     pipeline = fit_pipeline(inputs, dataset.labels, config)
     say(
