@@ -9,7 +9,8 @@ is the one ``transform`` returns, value for value (``tests/test_features.py`` ch
 kind of block we train), two to four times sooner.
 
 Blocks it does not know (a target interaction, a custom analyzer, stop words) fall back to their
-own ``transform``.
+own ``transform``; a vectoriser behind ``TextOnly`` or ``WithoutTarget`` is counted on the
+stripped texts.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .context import TextOnly, texts_of
+from .targets import WithoutTarget, texts_without_target
 from .tokens import SEPARATOR, tokenize, tokenize_lowered
 
 # Words whose character n-gram ids are remembered; cleared when full, so memory stays bounded.
@@ -60,15 +62,26 @@ def _blocks(union: FeatureUnion) -> list[Callable[[Sequence[str]], Any]] | None:
     for _, step in union.transformer_list:
         if isinstance(step, str):  # "drop" or "passthrough": let scikit-learn handle it
             return None
-        if isinstance(step, TextOnly):  # the text without its context codes
-            inner = step.vectorizer_
-            counter = _counter(inner)
-            block = _tfidf(inner, counter) if counter else _own_transform(inner)
-            blocks.append(lambda texts, block=block: block(texts_of(texts)))
-            continue
+        # The text without its context codes, or without its target, or both: in that order.
+        strips: list[Callable[[Sequence[str]], list[str]]] = []
+        while isinstance(step, TextOnly | WithoutTarget):
+            strips.append(texts_of if isinstance(step, TextOnly) else texts_without_target)
+            step = step.vectorizer_
         counter = _counter(step)
-        blocks.append(_tfidf(step, counter) if counter else _own_transform(step))
+        block = _tfidf(step, counter) if counter else _own_transform(step)
+        blocks.append(_stripped(block, strips) if strips else block)
     return blocks
+
+
+def _stripped(
+    block: Callable[[Sequence[str]], Any], strips: list[Callable[[Sequence[str]], list[str]]]
+) -> Callable[[Sequence[str]], Any]:
+    def transform(texts: Sequence[str]) -> Any:
+        for strip in strips:
+            texts = strip(texts)
+        return block(texts)
+
+    return transform
 
 
 def _own_transform(step: Any) -> Callable[[Sequence[str]], Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,11 +33,14 @@ class Model:
     _kinds: np.ndarray = field(init=False, repr=False)
     _unigram: np.ndarray = field(init=False, repr=False)
     _columns: list[int] = field(init=False, repr=False)
+    _row_coef: Callable[..., np.ndarray] | None = field(init=False, repr=False)
     _featurizer: Featurizer = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._featurizer = Featurizer(self.pipeline[:-1])
         clf = self.pipeline[-1]
+        # One model per target (``PerTargetLogisticRegression``): each row's own coefficients.
+        self._row_coef = getattr(clf, "row_coef", None)
         coef = np.asarray(clf.coef_, dtype=np.float64)
         if coef.shape[0] == 1:  # two labels: the log-odds of each against the other
             coef = np.vstack([-coef[0], coef[0]])
@@ -152,6 +155,17 @@ class Model:
             sorted(w + c, key=lambda t: -t["weight"]) for w, c in zip(words, context, strict=True)
         ]
 
+    def _label_weights(
+        self, features: sparse.csr_matrix, labels: np.ndarray, rows: np.ndarray, cols: np.ndarray
+    ) -> np.ndarray:
+        """The coefficient of each (row, column) pair for that row's label (scheme order)."""
+        if self._row_coef is None:
+            return self._weights[labels, cols]
+        per_class = self._row_coef(features, rows, cols)  # classes in the model's order
+        column = np.asarray(self._columns)[labels] if len(labels) else np.zeros(0, np.int64)
+        picked = per_class[np.maximum(column, 0), np.arange(len(cols))]
+        return np.where(column >= 0, picked, 0.0)
+
     def _top_terms(
         self,
         features: sparse.csr_matrix,
@@ -163,7 +177,7 @@ class Model:
         lengths = np.diff(features.indptr)
         rows = np.repeat(np.arange(features.shape[0]), lengths)
         cols = features.indices
-        weights = features.data * self._weights[labels[rows], cols]
+        weights = features.data * self._label_weights(features, labels[rows], rows, cols)
         keep = self._shown[cols] & allowed[cols] & (weights > 0)
         rows, cols, weights = rows[keep], cols[keep], weights[keep]
         order = np.lexsort((-weights, rows))  # by row, then heaviest first

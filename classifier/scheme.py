@@ -207,15 +207,18 @@ def infer_scheme(label_ids: Iterable[str], name: str | None = None) -> Scheme:
     """A scheme for the labels found in a CSV, for ``--scheme auto``.
 
     Label text is normalised to ids (``Non-biased`` becomes ``non_biased``); a label set that
-    looks like stance (favour/against/none) gets SemEval's F_avg labels. Without ``name`` the
-    scheme is named after its labels (``auto_scheme_name``), wherever the CSV lies.
+    looks like stance (favour/against/none, or favour and against alone) gets SemEval's F_avg
+    labels. Without ``name`` the scheme is named after its labels (``auto_scheme_name``),
+    wherever the CSV lies.
     """
     ids = sorted({normalise_label(label) for label in label_ids})
     name = name or auto_scheme_name(ids)
     if len(ids) < 2:
         raise SchemeError(name, "labels", f"a scheme needs at least two labels, found {ids}")
     stance = [i for i in ids if i not in _NO_STANCE]
-    is_stance = len(stance) < len(ids) and {"favor", "favour", "against"} & set(ids)
+    sides = [i for i in ids if i in ("against", "favor", "favour")]
+    if not (len(stance) < len(ids) and sides):  # no "none" label: favour and against alone
+        stance = sides if "against" in sides and len(sides) > 1 else []
     scheme = Scheme(
         name=name,
         version="inferred",
@@ -225,7 +228,7 @@ def infer_scheme(label_ids: Iterable[str], name: str | None = None) -> Scheme:
             for i, c in zip(ids, _cycle(_PALETTE, len(ids)), strict=True)
         ),
         uncertain_threshold=0.5 if len(ids) <= 2 else round(1.5 / len(ids), 2),
-        favg_labels=tuple(stance) if is_stance else (),
+        favg_labels=tuple(stance),
     )
     # The rules every scheme is loaded by, so a model's manifest can always be loaded back.
     scheme_from_dict(scheme.to_dict(), f"scheme inferred from labels {', '.join(map(repr, ids))}")

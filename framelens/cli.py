@@ -254,6 +254,8 @@ def _show_training(result: Any, fmt: str) -> None:
     articles = f", {data['articles']} articles" if data.get("articles") is not None else ""
     click.echo(f"model {result.version} ({data['rows']} rows{articles}, scheme {m['scheme_name']})")
     click.echo(_metrics_table(m["metrics"], _cv_method(m["metrics"].get("cv", {}))))
+    if m["metrics"].get("per_target"):
+        click.echo(_per_target_table(m["metrics"]["per_target"]))
     click.echo(f"saved to {result.path}")
     click.echo(result.reason)
 
@@ -345,6 +347,8 @@ def evaluate(version, csv_file, fmt, plot, predictions, models_dir) -> None:
     else:
         click.echo(f"model {model.version} on {csv_file} ({metrics['n']} rows)")
         click.echo(_metrics_table(metrics, "test set"))
+        if metrics.get("per_target"):
+            click.echo(_per_target_table(metrics["per_target"]))
 
 
 @main.group()
@@ -701,6 +705,20 @@ def _metrics_table(metrics: dict[str, Any], what: str) -> str:
         lines.append(f"F_avg ({', '.join(metrics['f_avg_labels'])}): {metrics['f_avg']:.4f}")
     if "calibration" in metrics:
         lines.append(f"expected calibration error: {metrics['calibration']['ece']:.4f}")
+    return "\n".join(lines)
+
+
+def _per_target_table(per_target: dict[str, Any]) -> str:
+    lines = ["", f"{'target / label':<18}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    for target, metrics in per_target.items():
+        lines.append(target)
+        for label, m in metrics["per_label"].items():
+            lines.append(
+                f"  {label:<16}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}"
+                f"{m['support']:>10}"
+            )
+        favg = f"F_avg {metrics['f_avg']:.4f}, " if "f_avg" in metrics else ""
+        lines.append(f"  {favg}macro-F1 {metrics['macro_f1']:.4f} ({metrics['n']} rows)")
     return "\n".join(lines)
 
 

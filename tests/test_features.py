@@ -120,6 +120,19 @@ def test_target_blocks_fall_back_to_their_own_transform_with_the_same_result(cor
     assert_same_matrix(pipeline[:-1].transform(inputs[:200]), got)
 
 
+@pytest.mark.parametrize("mode", ["ignore", "separate"])
+def test_target_modes_give_the_same_features_as_scikit_learn(corpus, mode):
+    texts, labels = corpus
+    targets = ["mali", "ukraine", None]
+    inputs = [with_target(t, targets[i % 3]) for i, t in enumerate(texts[:600])]
+    config = FitConfig(targeted=True, target_mode=mode, char_ngrams=(3, 4))
+    pipeline = build_pipeline(config).fit(inputs, labels[:600])
+
+    got = Featurizer(pipeline[:-1]).transform(inputs[:200])
+
+    assert_same_matrix(pipeline[:-1].transform(inputs[:200]), got)
+
+
 def test_a_word_cache_that_fills_up_is_cleared_and_results_stay_equal(corpus, monkeypatch):
     import classifier.features as features
 

@@ -176,11 +176,17 @@ def near_valid_scheme_dict(draw: st.DrawFn) -> dict:
     for _ in range(draw(st.integers(1, 2))):
         owner: dict = data
         where = draw(st.sampled_from(["top", "label", "actor"]))
-        if where in ("label", "actor") and isinstance(data.get("labels"), list):
+        # The first pass may have replaced "labels" or "actors" with an empty list.
+        if where in ("label", "actor") and isinstance(data.get("labels"), list) and data["labels"]:
             label = data["labels"][0]
             owner = label if isinstance(label, dict) else data
             actors = owner.get("actors")
-            if where == "actor" and isinstance(actors, list) and isinstance(actors[0], dict):
+            if (
+                where == "actor"
+                and isinstance(actors, list)
+                and actors
+                and isinstance(actors[0], dict)
+            ):
                 owner = actors[0]
         key = draw(st.sampled_from(sorted(owner) + ["extra"]))
         owner[key] = draw(st.one_of(_VALUE, st.integers(min_value=2**64), _ID_LIKE))

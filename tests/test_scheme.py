@@ -74,6 +74,19 @@ def test_inferred_stance_scheme_scores_favour_and_against():
     assert scheme.favg_labels == ("against", "favor")
 
 
+@pytest.mark.parametrize(
+    ("labels", "favg"),
+    [
+        (["FAVOR", "AGAINST"], ("against", "favor")),
+        (["favour", "against", "mixed"], ("against", "favour")),
+        (["favor", "mixed"], ()),
+        (["left", "center", "right"], ()),
+    ],
+)
+def test_inferred_favour_and_against_without_none_are_scored_by_f_avg(labels, favg):
+    assert infer_scheme(labels).favg_labels == favg
+
+
 ACTOR_SCHEME = (
     'name = "s"\nversion = "1"\n'
     '[[labels]]\nid = "gov"\ncolor = "#000000"\nactors = [{actors_gov}]\n'

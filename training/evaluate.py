@@ -12,6 +12,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from classifier.scheme import Scheme
+from classifier.targets import normalise_target
 
 from .fit import SEED
 
@@ -152,13 +153,64 @@ def plot_metrics(metrics: dict[str, Any], path: Path, title: str) -> Path:
     return path
 
 
+def per_target_metrics(
+    truth: Sequence[str], predicted: Sequence[str], targets: Sequence[str | None], scheme: Scheme
+) -> dict[str, Any]:
+    """``compute_metrics`` (without the confusion matrix) for the rows of each target, by the
+    target's normalised name, in name order; rows without a target are left out."""
+    rows: dict[str, list[int]] = {}
+    for i, target in enumerate(targets):
+        name = normalise_target(target)
+        if name:
+            rows.setdefault(name, []).append(i)
+    out = {}
+    for name in sorted(rows):
+        metrics = compute_metrics(
+            [truth[i] for i in rows[name]], [predicted[i] for i in rows[name]], scheme
+        )
+        metrics.pop("confusion_matrix")
+        out[name] = metrics
+    return out
+
+
+def target_warnings(model: Any, targets: Sequence[str | None], source: str) -> list[str]:
+    """What a user should know before trusting scores of a model trained with targets: rows
+    without a target, or with one never seen in training, are labelled by the shared weights."""
+    mode = (model.manifest.get("config") or {}).get("target_mode", "augmented")
+    if not model.uses_target or mode == "ignore":
+        return []
+    known = set(model.manifest.get("targets") or [])
+    names = [normalise_target(t) for t in targets]
+    missing = sum(name is None for name in names)
+    warnings = []
+    if missing == len(names) and names:
+        warnings.append(
+            f"model {model.version} was trained with targets, but no row of {source} has one: "
+            "every row was labelled by the shared weights alone (add a 'target' column)"
+        )
+    elif missing:
+        warnings.append(
+            f"{missing} of {len(names)} rows of {source} have no target: they were labelled by "
+            "the shared weights alone"
+        )
+    unseen = sorted({n for n in names if n and n not in known})
+    if unseen:
+        warnings.append(
+            f"target(s) of {source} never seen in training, labelled by the shared weights: "
+            f"{', '.join(unseen)} (trained on: {', '.join(sorted(known))})"
+        )
+    return warnings
+
+
 def evaluate_model(
     model: Any, csv_path: str | Path, *, predictions: Path | None = None
 ) -> dict[str, Any]:
     """Metrics of a loaded model on a labelled CSV checked against the model's own scheme.
 
     Every row is scored as given (``read_dataset(for_scoring=True)``): repeated rows and texts
-    labelled more than one way are kept, and ``warnings`` says how many there are.
+    labelled more than one way are kept, and ``warnings`` says how many there are. With targets
+    in the CSV, also ``per_target`` metrics; ``warnings`` also says when rows were labelled
+    without their target's weights (see ``target_warnings``).
     ``predictions``, if given, receives one CSV row per test row (``training.predictions``).
     """
     from classifier.labelling import label_articles
@@ -175,5 +227,11 @@ def evaluate_model(
     metrics = compute_metrics(
         dataset.labels, predicted, model.scheme, proba=labelled.proba, classes=labelled.labels
     )
-    metrics["warnings"] = dataset.warnings
+    if dataset.has_targets:
+        metrics["per_target"] = per_target_metrics(
+            dataset.labels, predicted, dataset.targets, model.scheme
+        )
+    metrics["warnings"] = dataset.warnings + target_warnings(
+        model, dataset.targets, Path(csv_path).name
+    )
     return metrics

@@ -13,10 +13,11 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from threadpoolctl import threadpool_limits
 
 from classifier.context import ContextFeatures, TextOnly
-from classifier.targets import TargetInteraction
+from classifier.targets import PerTargetLogisticRegression, TargetInteraction, WithoutTarget
 from classifier.tokens import tokenize
 
 SEED = 0
+TARGET_MODES = ("augmented", "separate", "ignore")
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,21 @@ class FitConfig:
     class_weight: str | None = "balanced"
     min_df: int = 1
     max_features: int | None = 200_000
-    # Inputs carry a target (stance data): add per-target copies of the word features.
+    # Inputs carry a target (stance data); ``target_mode`` says how the pipeline uses it:
+    # "augmented" adds per-target copies of the word features to one model, "separate" fits one
+    # model per target on them (the augmented one as the fallback), "ignore" drops the target.
     targeted: bool = False
+    target_mode: str = "augmented"
     # Inputs carry attribution codes (``classifier.context``): learn from them too, each code
     # valued ``context_weight`` (TF-IDF rows have unit length).
     context: bool = False
     context_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.target_mode not in TARGET_MODES:
+            raise ValueError(
+                f"target_mode must be one of {', '.join(TARGET_MODES)}, got {self.target_mode!r}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,7 +59,8 @@ class FitConfig:
 
 
 def build_pipeline(config: FitConfig = FitConfig()) -> Pipeline:
-    """An unfitted pipeline: ``features`` (a union of TF-IDF blocks) then ``clf``."""
+    """An unfitted pipeline: ``features`` (a union of TF-IDF blocks) then ``clf`` (a logistic
+    regression, or one per target for ``target_mode="separate"``)."""
     blocks: list[tuple[str, Any]] = [
         (
             "word",
@@ -65,8 +76,9 @@ def build_pipeline(config: FitConfig = FitConfig()) -> Pipeline:
             ),
         )
     ]
-    if config.targeted:
-        blocks[0] = ("word", TargetInteraction(vectorizer=blocks[0][1]))
+    mode = config.target_mode if config.targeted else None
+    if mode in ("augmented", "separate"):
+        blocks[0] = ("word", TargetInteraction(vectorizer=blocks[0][1], route=mode == "separate"))
     if config.char_ngrams is not None:
         blocks.append(
             (
@@ -81,19 +93,21 @@ def build_pipeline(config: FitConfig = FitConfig()) -> Pipeline:
                 ),
             )
         )
+    if mode == "ignore":
+        blocks = [(name, WithoutTarget(vectorizer=step)) for name, step in blocks]
+    elif mode is not None and len(blocks) > 1:  # characters of the text, not of its target
+        blocks[1] = (blocks[1][0], WithoutTarget(vectorizer=blocks[1][1]))
     if config.context:
         blocks = [(name, TextOnly(vectorizer=step)) for name, step in blocks]
         blocks.append(("context", ContextFeatures(weight=config.context_weight)))
+    classifier = PerTargetLogisticRegression if mode == "separate" else LogisticRegression
     return Pipeline(
         [
             ("features", FeatureUnion(blocks)),
             (
                 "clf",
-                LogisticRegression(
-                    C=config.C,
-                    class_weight=config.class_weight,
-                    max_iter=2000,
-                    random_state=SEED,
+                classifier(
+                    C=config.C, class_weight=config.class_weight, max_iter=2000, random_state=SEED
                 ),
             ),
         ]

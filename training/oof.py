@@ -150,7 +150,9 @@ def _fit_fold_here(
     for (keys, _), members in paths.items():
         a = _stack([matrices[k][0] for k in keys])
         b = _stack([matrices[k][1] for k in keys])
-        clf = clone(plans[members[0]][1]).set_params(warm_start=warm_start)
+        clf = clone(plans[members[0]][1])
+        if "warm_start" in clf.get_params():  # a per-target model has none
+            clf.set_params(warm_start=warm_start)
         for i in sorted(members, key=lambda i: plans[i][1].C):
             if not warm_start:
                 clf = clone(plans[i][1])

@@ -27,7 +27,7 @@ from classifier.targets import normalise_target
 
 from .cluster import joblib_backend
 from .dataset import Dataset, read_dataset
-from .evaluate import compute_metrics, plot_metrics
+from .evaluate import compute_metrics, per_target_metrics, plot_metrics
 from .fit import FitConfig, fit_pipeline
 from .select import candidate_configs, choose_threshold, margin_for, select
 from .splitter import learn_splitter_params
@@ -139,6 +139,8 @@ def train(
             prefer=prefer,
             n_jobs=n_jobs,
             progress=report is not None,
+            favg_labels=dataset.scheme.favg_labels,
+            choose_target=config is None,
         )
     if found["sampled"]:
         say(
@@ -146,6 +148,8 @@ def train(
             "cross-validated and the final model fitted on all"
         )
     config, proba, classes = found["config"], found["proba"], found["classes"]
+    if found.get("target_modes"):
+        say(f"target: {found['target_modes']['reason']}")
     truth = np.array([classes.index(label) for label in dataset.labels])
     threshold = choose_threshold(proba, truth, dataset.scheme.uncertain_threshold)
     predicted = [classes[i] for i in proba.argmax(axis=1)]
@@ -157,6 +161,10 @@ def train(
         "grouped_by_article": found["grouped"],
         "method": cv_method(found["folds"], found["grouped"]),
     }
+    if dataset.has_targets:
+        metrics["per_target"] = per_target_metrics(
+            dataset.labels, predicted, dataset.targets, dataset.scheme
+        )
     say(f"final fit: {_describe(config)} on all {len(dataset.rows)} rows")
     pipeline = fit_pipeline(inputs, dataset.labels, config)
     say(
@@ -185,6 +193,8 @@ def train(
         "temperature": found["temperature"],
         "uncertain_threshold": threshold,
     }
+    if found.get("target_modes"):
+        manifest["selection"]["target_mode"] = found["target_modes"]
     manifest["scheme"]["uncertain_threshold"] = threshold
     extras = {"metrics.json": (json.dumps(metrics, indent=2) + "\n").encode()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -214,12 +224,17 @@ def _describe(config: FitConfig) -> str:
     chars = config.char_ngrams
     extra = f" + char {chars[0]}-{chars[1]}-grams" if chars else ""
     who = " + who speaks" if config.context else ""
-    return f"{words}{extra}{who}, C={config.C:g}"
+    target = {"augmented": " + per-target copies", "separate": ", one model per target"}
+    how = (target.get(config.target_mode, ", target ignored")) if config.targeted else ""
+    return f"{words}{extra}{who}{how}, C={config.C:g}"
 
 
 def _scale(pipeline: Any, temperature: float) -> None:
     """Calibrate in place: a logistic regression with coefficients divided by T."""
     clf = pipeline[-1]
+    if hasattr(clf, "scale_logits"):  # one model per target
+        clf.scale_logits(temperature)
+        return
     clf.coef_ = clf.coef_ / temperature
     clf.intercept_ = clf.intercept_ / temperature
 

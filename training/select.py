@@ -5,6 +5,8 @@
   cross-validated on all rows, so training time stays bounded.
 * ``fit_temperature`` finds the one number T that makes the out-of-fold probabilities honest;
   dividing a logistic regression's coefficients and intercept by T applies it exactly.
+* ``choose_target_mode``: for data with targets, whether one augmented model, one model per
+  target or a model that ignores the target labels best, by the same cross-validation.
 * ``choose_threshold`` picks the confidence under which a label was wrong at least as often as
   right in cross-validation: those sentences are marked uncertain.
 """
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from .fit import SEED, FitConfig
+from .fit import SEED, TARGET_MODES, FitConfig
 from .oof import oof_proba
 
 log = logging.getLogger(__name__)
@@ -181,6 +183,8 @@ def select(
     prefer: str = "balanced",
     n_jobs: int | None = None,
     progress: bool = False,
+    favg_labels: Sequence[str] = (),
+    choose_target: bool = True,
 ) -> dict[str, Any]:
     """Score the candidates by grouped CV; return the chosen config and its calibrated OOF output.
 
@@ -189,6 +193,8 @@ def select(
     The chosen config is the cheapest (by ``cost``) whose macro-F1 is within the margin of
     ``prefer`` (``MARGINS``) of the best. On large data the candidates are scored on a sample of
     whole articles (``search_sample``) and the choice is then cross-validated on all rows.
+    For inputs with targets and ``choose_target``, ``choose_target_mode`` then picks how the
+    chosen config uses the target, by F_avg over ``favg_labels`` (the scheme's) for stance labels.
     """
     margin = margin_for(prefer)
     configs = list(configs or candidate_configs())
@@ -206,7 +212,19 @@ def select(
     scores = [macro_f1(p, pick(labels), classes) for p in probas]
     costs = [cost(c) for c in configs]
     best = choose(scores, costs, margin)
-    proba = probas[best]
+    config, proba, target_modes = configs[best], probas[best], None
+    if config.targeted and choose_target:
+        config, proba, target_modes = choose_target_mode(
+            pick(texts),
+            pick(labels),
+            pick(groups) if groups is not None else None,
+            config,
+            proba,
+            classes,
+            favg_labels=favg_labels,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
     if sample:
         log.info(
             "searched on %d of %d rows; cross-validating the choice on all, final model fitted "
@@ -218,7 +236,7 @@ def select(
             texts,
             labels,
             groups,
-            [configs[best]],
+            [config],
             n_jobs=n_jobs,
             progress=progress,
             desc="cross-validating the choice",
@@ -228,13 +246,14 @@ def select(
     temperature = fit_temperature(proba, truth)
     log.info(
         "selected %s (search CV macro-F1 %.4f, CV macro-F1 on all rows %.4f), temperature %.3f",
-        configs[best],
+        config,
         scores[best],
         cv_f1,
         temperature,
     )
     return {
-        "config": configs[best],
+        "config": config,
+        "target_modes": target_modes,
         "proba": apply_temperature(proba, temperature),
         "classes": classes,
         "temperature": temperature,
@@ -257,3 +276,72 @@ def select(
             for i, (c, k, s) in enumerate(zip(configs, costs, scores, strict=True))
         ],
     }
+
+
+def choose_target_mode(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    groups: Sequence[str] | None,
+    config: FitConfig,
+    proba: np.ndarray,
+    classes: Sequence[str],
+    *,
+    favg_labels: Sequence[str] = (),
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> tuple[FitConfig, np.ndarray, dict[str, Any]]:
+    """How ``config`` (already scored: its out-of-fold ``proba``) should use the inputs' target.
+
+    Cross-validates the other target modes on the same folds and keeps the first of
+    ``TARGET_MODES`` (augmented, separate, ignore) within ``MARGIN`` of the best score: F_avg,
+    the mean F1 of ``favg_labels`` (or of the favor and against labels found), when the labels
+    hold them, else macro-F1. Returns the config, its out-of-fold probabilities and what the
+    manifest records: the chosen mode, the metric, every mode's score and why.
+    """
+    others = [replace(config, target_mode=m) for m in TARGET_MODES if m != config.target_mode]
+    found, _, _, _ = oof_proba(
+        texts, labels, groups, others, n_jobs=n_jobs, progress=progress, desc="target modes"
+    )
+    candidates = {
+        config.target_mode: proba,
+        **{c.target_mode: p for c, p in zip(others, found, strict=True)},
+    }
+    favg = stance_labels(classes, favg_labels)
+    metric = "f_avg" if favg else "macro_f1"
+    scores = {m: round(score_of(candidates[m], labels, classes, favg), 4) for m in TARGET_MODES}
+    top = max(scores.values())
+    chosen = next(m for m in TARGET_MODES if scores[m] >= top - MARGIN)
+    shown = ", ".join(f"{m} {s:.4f}" for m, s in scores.items())
+    best = max(scores, key=lambda m: scores[m])
+    why = (
+        f"the best CV {metric}"
+        if scores[chosen] == top
+        else f"within {MARGIN} of the best CV {metric} ({best}), and is tried before it"
+    )
+    reason = f"{chosen} scored {why} ({shown})"
+    log.info("target mode %s", reason)
+    record = {"chosen": chosen, "metric": metric, "scores": scores, "reason": reason}
+    if favg:
+        record["f_avg_labels"] = favg
+    return replace(config, target_mode=chosen), candidates[chosen], record
+
+
+def stance_labels(classes: Sequence[str], favg_labels: Sequence[str] = ()) -> list[str]:
+    """The labels F_avg averages: the scheme's ``favg_labels`` if all are among ``classes``,
+    else the favor and against labels found (none unless both are)."""
+    if favg_labels:
+        return list(favg_labels) if set(favg_labels) <= set(classes) else []
+    found = [c for c in classes if c in ("against", "favor", "favour")]
+    return found if "against" in found and len(found) > 1 else []
+
+
+def score_of(
+    proba: np.ndarray, labels: Sequence[str], classes: Sequence[str], favg: Sequence[str] = ()
+) -> float:
+    """F_avg over the labels ``favg`` when given, else macro-F1, of the top label of ``proba``."""
+    if not favg:
+        return macro_f1(proba, labels, classes)
+    from sklearn.metrics import f1_score
+
+    predicted = np.asarray(classes)[proba.argmax(axis=1)]
+    return float(f1_score(labels, predicted, labels=list(favg), average="macro", zero_division=0))
