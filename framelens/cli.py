@@ -124,7 +124,8 @@ def main(verbose: bool) -> None:
     "--default",
     "use_default",
     is_flag=True,
-    help="Train the shipped default model: the sahel corpus, scheme sahel (no CSV_FILES).",
+    help="Train the shipped default model: the sahel corpus, scheme sahel, its fixed pipeline "
+    "(training.SHIPPED_CONFIG; no CSV_FILES).",
 )
 @click.option(
     "--scheme",
@@ -201,7 +202,7 @@ def train(
     Exits 3 when the new version is written but not made current (it scored worse than the
     current model); 'framelens models promote VERSION' makes it current anyway.
     """
-    from training import DEFAULT_TOLERANCE
+    from training import DEFAULT_TOLERANCE, SHIPPED_CONFIG
     from training import train as run_train
 
     if scheduler is not None and engine != "dask":
@@ -218,6 +219,7 @@ def train(
             csv_files,
             scheme=scheme,
             registry=_registry(models_dir),
+            config=SHIPPED_CONFIG if use_default else None,
             force=force,
             tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
             prefer=prefer,
