@@ -669,13 +669,15 @@ def _selection_table(selection: Any) -> str:
         )
     rows, searched = selection.get("rows"), selection.get("search_rows")
     if selection.get("sampled"):
-        lines.append(f"searched on {searched} of {rows} rows; final model fitted on all")
+        lines.append(
+            f"searched on {searched} of {rows} rows; the choice cross-validated and fitted on all"
+        )
     elif isinstance(rows, int):
         lines.append(f"searched on all {rows} rows")
     if "prefer" in selection:
         lines.append(
             f"chosen (*): the cheapest within {selection.get('margin')} of the best "
-            f"(--prefer {selection['prefer']}); its CV macro-F1 on all rows "
+            f"(--prefer {selection['prefer']}); its CV macro-F1 "
             f"{selection.get('cv_macro_f1', '?')}"
         )
     return "\n".join(lines)

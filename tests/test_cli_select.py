@@ -50,3 +50,28 @@ def test_models_show_table_of_a_manifest_without_a_search(runner, registry):
     )
     assert shown.exit_code == 0, shown.output
     assert shown.output.splitlines()[0].startswith(registry.current())
+
+
+def test_large_data_is_searched_on_a_sample_and_the_choice_cross_validated_on_all_rows(
+    runner, tmp_path, monkeypatch
+):
+    import training.select as select_module
+
+    real = select_module.search_sample
+    # As if the 40 rows of the tiny corpus were too many to search whole: a 25-row sample.
+    monkeypatch.setattr(
+        select_module, "search_sample", lambda labels, groups, **kw: real(labels, groups, 25, **kw)
+    )
+    models = tmp_path / "models"
+    args = ["train", str(TINY_CSV), "--scheme", "sahel", "--models", str(models), "--jobs", "1"]
+    trained = runner.invoke(main, args)
+    assert trained.exit_code == 0, trained.output
+    assert "the choice cross-validated on all rows in 3 folds and fitted on all" in trained.output
+
+    manifest = json.loads(runner.invoke(main, ["models", "show", "--models", str(models)]).output)
+    selection, metrics = manifest["selection"], manifest["metrics"]
+    assert selection["sampled"] is True
+    assert selection["search_rows"] < selection["rows"] == 40
+    assert (metrics["n"], metrics["cv"]["folds"]) == (40, 3)
+    table = runner.invoke(main, ["models", "show", "--format", "table", "--models", str(models)])
+    assert f"searched on {selection['search_rows']} of 40 rows" in table.output

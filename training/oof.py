@@ -22,7 +22,7 @@ from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from .evaluate import cv_splits
+from .evaluate import N_SPLITS, cv_splits
 from .fit import FitConfig, build_pipeline
 
 # What a block costs to fit, relative to a word block (character n-grams are several times dearer).
@@ -39,13 +39,14 @@ def oof_proba(
     progress: bool = False,
     desc: str = "model search",
     warm_start: bool = True,
+    n_splits: int = N_SPLITS,
 ) -> tuple[list[np.ndarray], list[str], bool, int]:
     """Out-of-fold probabilities of every config, the classes, whether the folds are grouped by
     article, and the number of folds; ``progress`` shows a bar of fits on stderr.
 
     ``warm_start`` False fits every C from scratch (to check that warm starts change nothing).
     """
-    splits, grouped = cv_splits(labels, groups)
+    splits, grouped = cv_splits(labels, groups, n_splits)
     x, y = np.asarray(texts, dtype=object), np.asarray(labels)
     classes = sorted(set(labels))
     plans = [_plan(c) for c in configs]

@@ -144,8 +144,8 @@ def train(
         )
     if found["sampled"]:
         say(
-            f"searched on {found['search_rows']} of {found['rows']} rows; the choice "
-            "cross-validated and the final model fitted on all"
+            f"searched on {found['search_rows']} of {found['rows']} rows (whole articles); the "
+            f"choice cross-validated on all rows in {found['folds']} folds and fitted on all"
         )
     config, proba, classes = found["config"], found["proba"], found["classes"]
     if found.get("target_modes"):

@@ -1,8 +1,8 @@
 """Model selection and calibration, all from grouped cross-validation on the training data.
 
 * ``select`` scores a small grid of pipelines and keeps the cheapest of the best by macro-F1;
-  on large data the grid is scored on a sample of whole articles, then the chosen pipeline is
-  cross-validated on all rows, so training time stays bounded.
+  on large data the grid is scored on a sample of whole articles and the choice cross-validated
+  on all rows in fewer folds, so training time stays bounded.
 * ``fit_temperature`` finds the one number T that makes the out-of-fold probabilities honest;
   dividing a logistic regression's coefficients and intercept by T applies it exactly.
 * ``choose_target_mode``: for data with targets, whether one augmented model, one model per
@@ -49,9 +49,11 @@ GRID = (
 MARGINS = {"accuracy": 0.0, "balanced": 0.003, "speed": 0.01}
 MARGIN = MARGINS["balanced"]
 # The grid is scored on a sample of whole articles above this many rows or characters of text
-# (long articles count by their size), then the chosen config is cross-validated on all rows.
+# (long articles count by their size); the choice is then cross-validated on all rows, in
+# CHOICE_FOLDS folds (each fold's fit is of the large data).
 SEARCH_ROWS = 8000
 SEARCH_CHARS = 2_000_000
+CHOICE_FOLDS = 3
 # Relative prediction cost of one n-gram order: character n-grams are 3-5x dearer than words.
 WORD_ORDER_COST = 1.0
 CHAR_ORDER_COST = 3.0
@@ -192,7 +194,8 @@ def select(
 
     The chosen config is the cheapest (by ``cost``) whose macro-F1 is within the margin of
     ``prefer`` (``MARGINS``) of the best. On large data the candidates are scored on a sample of
-    whole articles (``search_sample``) and the choice is then cross-validated on all rows.
+    whole articles (``search_sample``), and the choice is then cross-validated on all rows in
+    ``CHOICE_FOLDS`` folds (its scores and calibration); the final model is fitted on all.
     For inputs with targets and ``choose_target``, ``choose_target_mode`` then picks how the
     chosen config uses the target, by F_avg over ``favg_labels`` (the scheme's) for stance labels.
     """
@@ -227,10 +230,11 @@ def select(
         )
     if sample:
         log.info(
-            "searched on %d of %d rows; cross-validating the choice on all, final model fitted "
-            "on all",
+            "searched on %d of %d rows (whole articles); cross-validating the choice on all "
+            "rows in %d folds, then fitting it on all",
             len(rows),
             len(labels),
+            CHOICE_FOLDS,
         )
         (proba,), classes, grouped, folds = oof_proba(
             texts,
@@ -240,12 +244,13 @@ def select(
             n_jobs=n_jobs,
             progress=progress,
             desc="cross-validating the choice",
+            n_splits=CHOICE_FOLDS,
         )
     cv_f1 = macro_f1(proba, labels, classes)
     truth = np.array([classes.index(label) for label in labels])
     temperature = fit_temperature(proba, truth)
     log.info(
-        "selected %s (search CV macro-F1 %.4f, CV macro-F1 on all rows %.4f), temperature %.3f",
+        "selected %s (search CV macro-F1 %.4f, CV macro-F1 %.4f), temperature %.3f",
         config,
         scores[best],
         cv_f1,
