@@ -284,6 +284,8 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
             continue
         if word in ADJECTIVAL and i and lowered[i - 1] in DETERMINERS:  # "the alleged proposal"
             continue
+        if word in _RECALL and i + 1 < len(words) and lowered[i + 1] in _RECALLED_THINGS:
+            continue  # "will recall their ambassadors": an act, not a memory told
         at = i
         if i > 1 and lowered[i - 1] == "to":  # "declined to comment"; "reluctant to condemn" no
             if lowered[i - 2] not in NEGATIONS:
@@ -333,6 +335,12 @@ def _asks(words: list[str], end_state: int) -> bool:
         return True  # "Q: Your critics say ..." asks too
     return bool(words) and words[-1] == "?" and not end_state
 
+
+_RECALL = frozenset("recall recalls recalled recalling".split())
+# What a recall takes when it brings people home: "recalled its ambassador", "the envoys".
+_RECALLED_THINGS = frozenset(
+    "its their his her our the ambassador ambassadors envoy envoys diplomats".split()
+)
 
 # A cue with one of these among the three words before it says what was not said.
 _CUE_NEGATIONS = NEGATIONS | {"nor", "neither"}

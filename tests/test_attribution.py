@@ -284,3 +284,15 @@ def test_an_interviews_answers_after_unlabelled_questions_are_the_interviewees(a
         ("Many men nev", "rebels"),
         ("Our fighters", "rebels"),
     ]
+
+
+def test_recalling_envoys_is_an_act_and_the_statement_after_it_names_who_speaks(actors):
+    text = (
+        "Mali accused Algeria of downing one of its drones. "
+        "The country and its allies Burkina Faso and Niger will recall their envoys from Algiers, "
+        "they said in a joint statement. "
+        "The minister recalled that the accord had been signed in 2015."
+    )
+    found = [src and (src.text, src.party) for _, src in sources(text, actors)]
+    assert found[1] == ("they", "mali_government")
+    assert found[2] == ("The minister", "mali_government")
