@@ -302,7 +302,8 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
         matches = actors.find(words, lowered, span[0], span[1] + 1) if actors else []
         source = _source(span, sentence, words, lowered, matches, history)
         if (source is None or (source.party is None and not source.inherited)) and actors:
-            source = _subject(at, sentence, words, lowered, inside, actors) or source
+            if source is None or not _plain_speaker(span, lowered):
+                source = _subject(at, sentence, words, lowered, inside, actors) or source
         if source is None:
             continue
         found = _Found(source, kind, quote, state, end_state, True, opens_block=colon)
@@ -327,6 +328,12 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
         opens_block=colon,
         question=_asks(words, end_state),
     )
+
+
+def _plain_speaker(span: tuple[int, int], lowered: list[str]) -> bool:
+    """Whether the cue's own phrase ends in a speaker noun ("embassy and aid officials said"):
+    such a speaker is outside the scheme, and the actor that opens the sentence is not it."""
+    return lowered[span[1]] in SPEAKER_NOUNS
 
 
 def _asks(words: list[str], end_state: int) -> bool:

@@ -246,6 +246,13 @@ def test_a_quotation_takes_the_speaker_of_the_short_sentence_after_it(actors):
             None,
         ),
         ("The rebels alleged that Kyiv had helped them.", "The rebels", "rebels"),
+        # Officials are the speakers, not the actor the sentence opens with.
+        (
+            "Kyiv's new embassy in the capital has overseen food deliveries to refugees, embassy "
+            "and aid officials said.",
+            "aid officials",
+            None,
+        ),
         # "contacted by", "reached by": the one contacted speaks, not who contacted them.
         ("A spokesman contacted by TASS said nothing had changed.", "A spokesman", None),
         (
