@@ -77,7 +77,7 @@ TRAILING = frozenset(
     "now reportedly officially did does do should must "
     "monday tuesday wednesday thursday friday saturday sunday night morning evening week "
     "again previously separately further repeatedly publicly recently already long often "
-    "has_been yesterday today".split()
+    "has_been yesterday today itself themselves himself herself".split()
 )
 PRONOUNS = {
     "he": "person",
