@@ -593,6 +593,10 @@ def _left(
     end = i - 1
     while end >= 0 and lowered[end] in TRAILING:
         end -= 1
+    if end > 0 and words[end] in _DASHES:  # "Local elders — fighting for Azawad — announced"
+        opening = next((j for j in range(end - 1, -1, -1) if words[j] == words[end]), None)
+        if opening is not None and opening > 0 and not inside[opening]:
+            end = opening - 1
     aside: tuple[int, int] | None = None
     for step in range(3):
         if end < 0 or inside[end]:

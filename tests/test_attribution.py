@@ -246,6 +246,8 @@ def test_a_quotation_takes_the_speaker_of_the_short_sentence_after_it(actors):
             None,
         ),
         ("The rebels alleged that Kyiv had helped them.", "The rebels", "rebels"),
+        # An aside between dashes is stepped over to the speaker before it.
+        ("Local elders — fighting for Azawad — have announced a victory.", "Local elders", None),
         # An intensifying reflexive is not part of the speaker.
         ("At the same time, the rebels themselves denied buying drones.", "the rebels", "rebels"),
         # Officials are the speakers, not the actor the sentence opens with.
