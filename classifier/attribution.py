@@ -240,18 +240,7 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
             quote = _quote_kind(quoted_tokens, bool(state), words)
         else:
             inside, end_state, quote = _NOWHERE, 0, None
-        first = _first_person(words, inside)
-        return _Found(
-            None,
-            None,
-            quote,
-            state,
-            end_state,
-            False,
-            first_person=first,
-            opens_block=colon,
-            question=_asks(words, end_state),
-        )
+        return _unattributed(words, inside, quote, state, end_state, colon)
     lowered = [w.lower() for w in words]
     if has_quote:
         inside, end_state, quoted_tokens = _quoted(words, state)
@@ -316,7 +305,14 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
         unsaid = unsaid or found
     if unsaid is not None:
         return unsaid
-    first = _first_person(words, inside)
+    return _unattributed(words, inside, quote, state, end_state, colon)
+
+
+def _unattributed(
+    words: list[str], inside: Any, quote: str | None, state: int, end_state: int, colon: bool
+) -> _Found:
+    """A sentence that names no source: what its quotation marks, first person, closing colon
+    and question mark say for the sentences around it."""
     return _Found(
         None,
         None,
@@ -324,7 +320,7 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
         state,
         end_state,
         False,
-        first_person=first,
+        first_person=_first_person(words, inside),
         opens_block=colon,
         question=_asks(words, end_state),
     )

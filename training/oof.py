@@ -125,18 +125,13 @@ def _fit_fold(
     core make a logistic regression many times slower (measured 50x on a shared 2-core machine).
     """
     with threadpool_limits(limits=1):
-        return _fit_fold_here(plans, x, y, train, test, warm_start)
+        return _fit_blocks_and_paths(plans, x[train], y[train], x[test], warm_start)
 
 
-def _fit_fold_here(
-    plans: Sequence[_Plan],
-    x: np.ndarray,
-    y: np.ndarray,
-    train: np.ndarray,
-    test: np.ndarray,
-    warm_start: bool,
+def _fit_blocks_and_paths(
+    plans: Sequence[_Plan], x: np.ndarray, y: np.ndarray, x_test: np.ndarray, warm_start: bool
 ) -> list[np.ndarray]:
-    x_train, x_test = list(x[train]), list(x[test])
+    x_train, x_test = list(x), list(x_test)
     matrices: dict[tuple[str, str], tuple[Any, Any]] = {}
     # Plans with the same blocks and the same classifier but for C: one warm-started path.
     paths: dict[tuple, list[int]] = {}
@@ -157,7 +152,7 @@ def _fit_fold_here(
         for i in sorted(members, key=lambda i: plans[i][1].C):
             if not warm_start:
                 clf = clone(plans[i][1])
-            clf.set_params(C=plans[i][1].C).fit(a, y[train])
+            clf.set_params(C=plans[i][1].C).fit(a, y)
             out[i] = clf.predict_proba(b)
     assert all(p is not None for p in out)
     return out  # type: ignore[return-value]
