@@ -1,6 +1,6 @@
 """How long ``framelens train`` takes, at its defaults, on a given amount of data.
 
-    python bench/train.py SOURCE [--rows N] [--jobs N] [--no-record]
+    python bench/train.py SOURCE [--rows N] [--jobs N] [--on-conflict drop] [--no-record]
 
 SOURCE is a labelled CSV (``text,label`` and optional ``article_id``; ``id`` is read as the
 article id), a directory holding ``train.csv`` or ``train.csv.gz`` (such as
@@ -87,7 +87,7 @@ def _sahel_repeated(n: int) -> list[dict[str, str]]:
     return out
 
 
-def run(rows: list[dict[str, str]], jobs: int | None) -> dict:
+def run(rows: list[dict[str, str]], jobs: int | None, on_conflict: str | None = None) -> dict:
     """Train on ``rows`` in a fresh registry; the time, the peak RSS and the manifest."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "train.csv"
@@ -100,6 +100,8 @@ def run(rows: list[dict[str, str]], jobs: int | None) -> dict:
         cmd += ["--format", "json", "--quiet", "--force"]
         if jobs:
             cmd += ["--jobs", str(jobs)]
+        if on_conflict:
+            cmd += ["--on-conflict", on_conflict]
         start = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - start
@@ -147,10 +149,16 @@ def main() -> None:
     parser.add_argument("source", help="a CSV, a directory with train.csv(.gz), or 'sahel'")
     parser.add_argument("--rows", type=int, default=None, help="use (or make) this many rows")
     parser.add_argument("--jobs", type=int, default=None, help="--jobs for framelens train")
+    parser.add_argument(
+        "--on-conflict",
+        choices=["refuse", "drop", "first", "majority"],
+        help="--on-conflict for framelens train (article-bias's train split holds a text "
+        "labelled two ways: pass drop)",
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to benchmarks")
     args = parser.parse_args()
     rows, where = read_source(args.source, args.rows)
-    result = run(rows, args.jobs)
+    result = run(rows, args.jobs, args.on_conflict)
     out = table(result, where)
     print(out)
     if not args.no_record:

@@ -668,6 +668,11 @@ def _selection_table(selection: Any) -> str:
             f"{(f'{k:g}' if isinstance(k, int | float) else '?'):>6}{shown:>20}"
         )
     rows, searched = selection.get("rows"), selection.get("search_rows")
+    left_out = selection.get("left_out")
+    if isinstance(left_out, list) and left_out:
+        chars = selection.get("chars")
+        why = f"{chars:,} characters of text" if isinstance(chars, int) else "too much text"
+        lines.append(f"left out {len(left_out)} character n-gram candidates: {why}")
     if selection.get("sampled"):
         lines.append(
             f"searched on {searched} of {rows} rows; the choice cross-validated and fitted on all"

@@ -75,3 +75,28 @@ def test_large_data_is_searched_on_a_sample_and_the_choice_cross_validated_on_al
     assert (metrics["n"], metrics["cv"]["folds"]) == (40, 3)
     table = runner.invoke(main, ["models", "show", "--format", "table", "--models", str(models)])
     assert f"searched on {selection['search_rows']} of 40 rows" in table.output
+
+
+def test_text_over_the_character_budget_searches_word_candidates_only(
+    runner, tmp_path, monkeypatch
+):
+    import training.select as select_module
+
+    # As if the tiny corpus's few thousand characters were article-length data sets' millions.
+    monkeypatch.setattr(select_module, "CHAR_BLOCK_CHARS", 1000)
+    models = tmp_path / "models"
+    args = ["train", str(TINY_CSV), "--scheme", "sahel", "--models", str(models), "--jobs", "1"]
+    trained = runner.invoke(main, args)
+    assert trained.exit_code == 0, trained.output
+    with_chars = sum(1 for g in GRID if "char_ngrams" in g)
+    assert f"left out {with_chars} character n-gram candidates: " in trained.output
+
+    selection = json.loads(runner.invoke(main, ["models", "show", "--models", str(models)]).output)[
+        "selection"
+    ]
+    assert selection["chars"] > 1000
+    assert len(selection["left_out"]) == with_chars
+    assert all(c["config"]["char_ngrams"] is None for c in selection["search"])
+    assert len(selection["search"]) == len(GRID) - with_chars
+    table = runner.invoke(main, ["models", "show", "--format", "table", "--models", str(models)])
+    assert f"left out {with_chars} character n-gram candidates" in table.output

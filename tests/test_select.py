@@ -9,6 +9,7 @@ from training import FitConfig
 from training.select import (
     MARGIN,
     MARGINS,
+    affordable,
     apply_temperature,
     candidate_configs,
     choose,
@@ -119,3 +120,15 @@ def test_threshold_marks_where_labels_were_wrong_at_least_half_the_time():
 def test_threshold_falls_back_when_labels_were_never_mostly_wrong():
     proba = np.array([[0.9, 0.1]] * 50)
     assert choose_threshold(proba, np.zeros(50, dtype=int), default=0.42) == 0.42
+
+
+def test_character_candidates_are_left_out_only_above_the_budget():
+    configs = candidate_configs()
+    words = [c for c in configs if c.char_ngrams is None]
+    assert affordable(configs, 1000, limit=1000) == (configs, [])
+    kept, left_out = affordable(configs, 1001, limit=1000)
+    assert kept == words and 0 < len(words) < len(configs)
+    assert all(c.char_ngrams is not None for c in left_out)
+    assert len(kept) + len(left_out) == len(configs)
+    only_chars = [c for c in configs if c.char_ngrams is not None]
+    assert affordable(only_chars, 10**9, limit=1000) == (only_chars, [])  # nothing else to fit

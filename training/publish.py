@@ -29,7 +29,7 @@ from .cluster import joblib_backend
 from .dataset import Dataset, read_dataset
 from .evaluate import compute_metrics, per_target_metrics, plot_metrics
 from .fit import FitConfig, fit_pipeline
-from .select import candidate_configs, choose_threshold, margin_for, select
+from .select import CHAR_BLOCK_CHARS, candidate_configs, choose_threshold, margin_for, select
 from .splitter import learn_splitter_params
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,11 @@ def train(
             favg_labels=dataset.scheme.favg_labels,
             choose_target=config is None,
         )
+    if found["left_out"]:
+        say(
+            f"left out {len(found['left_out'])} character n-gram candidates: "
+            f"{found['chars']:,} characters of text is over {CHAR_BLOCK_CHARS:,}"
+        )
     if found["sampled"]:
         say(
             f"searched on {found['search_rows']} of {found['rows']} rows (whole articles); the "
@@ -188,6 +193,8 @@ def train(
         "rows": found["rows"],
         "search_rows": found["search_rows"],
         "sampled": found["sampled"],
+        "chars": found["chars"],
+        "left_out": found["left_out"],
         "cv_macro_f1": found["cv_macro_f1"],
         "search": found["search"],
         "temperature": found["temperature"],

@@ -2,7 +2,8 @@
 
 * ``select`` scores a small grid of pipelines and keeps the cheapest of the best by macro-F1;
   on large data the grid is scored on a sample of whole articles and the choice cross-validated
-  on all rows in fewer folds, so training time stays bounded.
+  on all rows in fewer folds, so training time stays bounded; above ``CHAR_BLOCK_CHARS`` of
+  text only word configs are searched (``affordable``).
 * ``fit_temperature`` finds the one number T that makes the out-of-fold probabilities honest;
   dividing a logistic regression's coefficients and intercept by T applies it exactly.
 * ``choose_target_mode``: for data with targets, whether one augmented model, one model per
@@ -54,6 +55,12 @@ MARGIN = MARGINS["balanced"]
 SEARCH_ROWS = 8000
 SEARCH_CHARS = 2_000_000
 CHOICE_FOLDS = 3
+# Character n-grams cost about four times the word block to vectorise (2 µs a character against
+# 0.5 on 2020s server cores): above this much text the choice's cross-validation and final fit
+# of a character config would take far longer than the search itself, so only word configs are
+# candidates, and the search sample may hold four times the text for the same cost.
+CHAR_BLOCK_CHARS = 40_000_000
+WORD_SEARCH_CHARS = 4 * SEARCH_CHARS
 # Relative prediction cost of one n-gram order: character n-grams are 3-5x dearer than words.
 WORD_ORDER_COST = 1.0
 CHAR_ORDER_COST = 3.0
@@ -87,6 +94,17 @@ def choose(scores: Sequence[float], costs: Sequence[float], margin: float) -> in
     floor = max(scores) - margin - 1e-12
     near = [i for i, s in enumerate(scores) if s >= floor]
     return min(near, key=lambda i: (costs[i], -scores[i], i))
+
+
+def affordable(
+    configs: Sequence[FitConfig], total_chars: int, limit: int = CHAR_BLOCK_CHARS
+) -> tuple[list[FitConfig], list[FitConfig]]:
+    """The configs to search on ``total_chars`` of text, and those left out: above ``limit``
+    characters, the character n-gram configs, as long as a word config remains."""
+    words = [c for c in configs if c.char_ngrams is None]
+    if total_chars <= limit or not words or len(words) == len(configs):
+        return list(configs), []
+    return words, [c for c in configs if c.char_ngrams is not None]
 
 
 def margin_for(prefer: str) -> float:
@@ -196,12 +214,27 @@ def select(
     ``prefer`` (``MARGINS``) of the best. On large data the candidates are scored on a sample of
     whole articles (``search_sample``), and the choice is then cross-validated on all rows in
     ``CHOICE_FOLDS`` folds (its scores and calibration); the final model is fitted on all.
+    Above ``CHAR_BLOCK_CHARS`` characters of text the character n-gram candidates are left out
+    (``affordable``; the result's ``left_out`` lists them).
     For inputs with targets and ``choose_target``, ``choose_target_mode`` then picks how the
     chosen config uses the target, by F_avg over ``favg_labels`` (the scheme's) for stance labels.
     """
     margin = margin_for(prefer)
-    configs = list(configs or candidate_configs())
-    rows = search_sample(labels, groups, sizes=[len(t) for t in texts])
+    sizes = [len(t) for t in texts]
+    configs, dropped = affordable(
+        list(configs or candidate_configs()), sum(sizes), limit=CHAR_BLOCK_CHARS
+    )
+    if dropped:
+        log.info(
+            "%d characters of text (over %d): %d character n-gram candidates left out, %d word "
+            "candidates searched",
+            sum(sizes),
+            CHAR_BLOCK_CHARS,
+            len(dropped),
+            len(configs),
+        )
+    char_limit = SEARCH_CHARS if any(c.char_ngrams for c in configs) else WORD_SEARCH_CHARS
+    rows = search_sample(labels, groups, sizes=sizes, char_limit=char_limit)
     sample = len(rows) < len(labels)
     pick = (lambda seq: [seq[i] for i in rows]) if sample else list
     probas, classes, grouped, folds = oof_proba(
@@ -271,6 +304,8 @@ def select(
         "margin": margin,
         "chosen": best,
         "cv_macro_f1": round(cv_f1, 4),
+        "chars": sum(sizes),
+        "left_out": [c.to_dict() for c in dropped],
         "search": [
             {
                 "config": c.to_dict(),
