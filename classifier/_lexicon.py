@@ -70,7 +70,15 @@ BOUNDARY = frozenset(
     '; : ( ) [ ] . ! ? — – - " “ ” « » „ that and but while as because after before when if '
     "which is are was were be been being".split()
 )
-LEADING_SKIP = frozenset("and but while as also then however".split())
+LEADING_SKIP = frozenset("and but while whilst although though as also then however".split())
+# A leading clause opened by one of these concedes; the main clause after its comma is what the
+# sentence asserts ("While they reported casualties, they did not specify ...").
+CONCESSIVE = frozenset("while whilst although though".split())
+# Verbs of telling that, negated in a main clause, say what a source withheld.
+WITHHELD = frozenset(
+    "specify specified say said give gave disclose disclosed provide provided reveal revealed "
+    "identify identified name named elaborate comment confirm confirmed detail".split()
+)
 # Words between a speaker and the verb that are not part of the speaker: "the army on Monday said".
 TRAILING = frozenset(
     "also later earlier has had have will would could may might on in late early last this "

@@ -28,6 +28,7 @@ from ._lexicon import (
     BARE_NOUNS,
     BOUNDARY,
     CLAIM,
+    CONCESSIVE,
     CUES,
     DEFINITE,
     DESCRIPTIONS,
@@ -48,6 +49,7 @@ from ._lexicon import (
     PRONOUNS,
     SPEAKER_NOUNS,
     TRAILING,
+    WITHHELD,
 )
 from .actors import PERSON_KINDS, ActorIndex, Match
 
@@ -283,7 +285,9 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
         span = _speaker(at, words, lowered, inside, actors, special)
         if span is None:
             continue
-        negated = not special and not _CUE_NEGATIONS.isdisjoint(lowered[max(0, at - 3) : i])
+        negated = (
+            not special and not _CUE_NEGATIONS.isdisjoint(lowered[max(0, at - 3) : i])
+        ) or _withheld_after(i, lowered)
         if special:
             kind = CLAIM
         elif negated:
@@ -306,6 +310,26 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
     if unsaid is not None:
         return unsaid
     return _unattributed(words, inside, quote, state, end_state, colon)
+
+
+def _withheld_after(i: int, lowered: list[str]) -> bool:
+    """Whether the cue at ``i`` lies in a leading concessive clause whose main clause says what
+    was not told: "While they reported casualties, they did not specify who was killed" reports
+    only that something was withheld."""
+    if not lowered or lowered[0] not in CONCESSIVE or "," not in lowered[i:]:
+        return False
+    main = lowered[i + lowered[i:].index(",") + 1 :]
+    return any(
+        w in WITHHELD
+        and (
+            not NEGATIONS.isdisjoint(main[max(0, k - 2) : k])
+            or (w in _GIVE and main[k + 1 : k + 2] == ["no"])  # "it gave no toll"
+        )
+        for k, w in enumerate(main)
+    )
+
+
+_GIVE = frozenset("give gave provide provided".split())
 
 
 def _unattributed(

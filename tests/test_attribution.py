@@ -307,3 +307,19 @@ def test_recalling_envoys_is_an_act_and_the_statement_after_it_names_who_speaks(
     found = [src and (src.text, src.party) for _, src in sources(text, actors)]
     assert found[1] == ("they", "mali_government")
     assert found[2] == ("The minister", "mali_government")
+
+
+def test_a_main_clause_that_says_what_was_withheld_reports_nothing(actors):
+    text = (
+        "The rebels said they had ambushed the convoy near Tinzaouaten. "
+        "While they reported casualties, they did not specify who had been killed. "
+        "Although the army said it had lost men, it gave no toll. "
+        "Although Kyiv denied any role, the Russian embassy said the drones were Ukrainian."
+    )
+    found = [(s.text[:14], src and (src.text, src.party)) for s, src in sources(text, actors)]
+    assert found[0] == ("The rebels sai", ("The rebels", "rebels"))
+    assert found[1] == ("While they rep", None)
+    assert found[2] == ("Although the a", None)
+    # Without a withholding main clause the concessive clause's speaker is kept, and the word
+    # that opens the clause is not part of it.
+    assert found[3] == ("Although Kyiv ", ("Kyiv", "ukraine"))
