@@ -60,7 +60,14 @@ ADJECTIVAL = frozenset("alleged claimed purported".split())
 # Forms that are nouns too and, with no word after them, are nouns: "... over massacre claim".
 BARE_NOUNS = frozenset("claim claims report call calls note vow pledge comment".split())
 DETERMINERS = frozenset("the a an its his her their these those this that 's ’s".split())
-NEGATIONS = frozenset("not n't never no declined refused without".split())
+# Contracted negations are one token ("hasn't", "didn’t"), written with either apostrophe.
+CONTRACTED_NEGATIONS = frozenset(
+    f"{aux}n{apostrophe}t"
+    for aux in ("has", "have", "had", "did", "does", "do", "would", "could", "should", "wo", "ca")
+    + ("is", "are", "was", "were")
+    for apostrophe in "'’"
+) | {"cannot"}
+NEGATIONS = frozenset("not n't never no declined refused without".split()) | CONTRACTED_NEGATIONS
 # Verbs after which the speaker may follow: '"...," said the spokesman.'
 INVERTIBLE = frozenset("said says added told wrote asked continued".split())
 # Where a speaker's phrase cannot reach across, looking left from the cue.
@@ -68,7 +75,7 @@ INVERTIBLE = frozenset("said says added told wrote asked continued".split())
 HARD_BOUNDARY = frozenset('; : ( ) [ ] . ! ? — – - " “ ” « » „'.split())
 BOUNDARY = frozenset(
     '; : ( ) [ ] . ! ? — – - " “ ” « » „ that and but while as because after before when if '
-    "which is are was were be been being".split()
+    "which is are was were be been being why how whether".split()
 )
 LEADING_SKIP = frozenset("and but while whilst although though as also then however".split())
 # A leading clause opened by one of these concedes; the main clause after its comma is what the
@@ -80,13 +87,16 @@ WITHHELD = frozenset(
     "identify identified name named elaborate comment confirm confirmed detail".split()
 )
 # Words between a speaker and the verb that are not part of the speaker: "the army on Monday said".
-TRAILING = frozenset(
-    "also later earlier has had have will would could may might on in late early last this "
-    "now reportedly officially did does do should must "
-    "monday tuesday wednesday thursday friday saturday sunday night morning evening week "
-    "again previously separately further repeatedly publicly recently already long often "
-    "has_been yesterday today itself themselves himself herself".split()
-)
+TRAILING = (
+    frozenset(
+        "also later earlier has had have will would could may might on in late early last this "
+        "now reportedly officially did does do should must "
+        "monday tuesday wednesday thursday friday saturday sunday night morning evening week "
+        "again previously separately further repeatedly publicly recently already long often "
+        "has_been yesterday today itself themselves himself herself not never".split()
+    )
+    | CONTRACTED_NEGATIONS
+)  # "the ministry hasn't said": the negation is not the speaker's
 PRONOUNS = {
     "he": "person",
     "she": "person",

@@ -277,6 +277,8 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
             continue
         if word in _RECALL and i + 1 < len(words) and lowered[i + 1] in _RECALLED_THINGS:
             continue  # "will recall their ambassadors": an act, not a memory told
+        if word in _NAMING and _names(i, words, lowered):
+            continue  # "a homeland called Azawad": a name given, not words said
         at = i
         if i > 1 and lowered[i - 1] == "to":  # "declined to comment"; "reluctant to condemn" no
             if lowered[i - 2] not in NEGATIONS:
@@ -297,6 +299,10 @@ def _analyse(raw: _Sentence, actors: ActorIndex, history: list[Source], state: i
         if (source is None or (source.party is None and not source.inherited)) and actors:
             if source is None or not _plain_speaker(span, lowered):
                 source = _subject(at, sentence, words, lowered, inside, actors) or source
+        elif actors and word.endswith("ing") and words[i - 1] == ",":
+            # "The separatists seized Ber on Monday, claiming ...": the main clause's subject
+            # speaks, not the whole clause.
+            source = _subject(at, sentence, words, lowered, inside, actors) or source
         if source is None:
             continue
         found = _Found(source, kind, quote, state, end_state, True, opens_block=colon)
@@ -364,6 +370,17 @@ def _asks(words: list[str], end_state: int) -> bool:
 
 
 _RECALL = frozenset("recall recalls recalled recalling".split())
+_NAMING = frozenset("called dubbed".split())
+
+
+def _names(i: int, words: list[str], lowered: list[str]) -> bool:
+    """Whether "called" at ``i`` names a thing: after a lowercase noun that is no speaker's
+    head and before a name ("a homeland called Azawad"), not "the ministry called Kyiv ..."."""
+    if i == 0 or i + 1 >= len(words) or not words[i - 1].islower() or _is_head(lowered[i - 1]):
+        return False
+    return words[i + 1][:1].isupper() or words[i + 1] in _QUOTES
+
+
 # What a recall takes when it brings people home: "recalled its ambassador", "the envoys".
 _RECALLED_THINGS = frozenset(
     "its their his her our the ambassador ambassadors envoy envoys diplomats".split()
@@ -416,9 +433,17 @@ def _subject(
         return None
     m = named[0]
     kind = "person" if m.kind in PERSON_KINDS else _kind_class(m.kind)
-    return _span_source(
-        sentence, 0, min(end - 1, m.last + 1 if m.last + 1 < end else m.last), m.party, False, kind
-    )
+    last = m.last + 1 if m.last + 1 < end and _is_head(lowered[m.last + 1]) else m.last
+    return _span_source(sentence, 0, last, m.party, False, kind)
+
+
+def _is_head(word: str) -> bool:
+    """Whether ``word`` after an actor is the head noun it describes ("the separatist
+    coalition"), not the verb that follows the actor ("Tuareg separatists launched")."""
+    return word in ORG_WORDS or word in DESCRIPTIONS or word in SPEAKER_NOUNS or word in _FIGHTERS
+
+
+_FIGHTERS = frozenset("fighters militants troops soldiers units commanders".split())
 
 
 # How far into the opening phrase its actor may start: "The Malian army" (2); two more after a
@@ -666,12 +691,17 @@ def _is_aside(word: str, original: str) -> bool:
 
 
 _RIGHT_STOPS = frozenset(', ; : ( . ! ? — – " “ ” « » „'.split())
+# A clause word ends the speaker; "and" does not ("according to the army and its allies").
+_RIGHT_BOUNDARY = BOUNDARY - {"and"}
 
 
 def _right(j: int, words: list[str], lowered: list[str]) -> tuple[int, int] | None:
-    """The speaker's tokens after an inverted verb or "according to", to the next comma."""
+    """The speaker's tokens after an inverted verb, "according to" or a passive "by", to the
+    next comma or clause word ("repeated by Western outlets but denied by Kyiv")."""
     end = j
     while end < len(words) and words[end] not in _RIGHT_STOPS:
+        if end > j and lowered[end] in _RIGHT_BOUNDARY:
+            break
         end += 1
     if end == j:
         return None

@@ -62,6 +62,12 @@ def sources(text: str, actors) -> list:
             "Western diplomats in Bamako",
             None,
         ),
+        # A question word opens the clause of the speaker; the auxiliary is not the speaker's.
+        (
+            "Reporters wondered why the Malian army had said so little.",
+            "the Malian army",
+            "mali_government",
+        ),
     ],
 )
 def test_the_speaker_of_a_claim_and_its_party_are_found(actors, text, span, party):
@@ -78,6 +84,11 @@ def test_the_speaker_of_a_claim_and_its_party_are_found(actors, text, span, part
         "Wagner has fought beside the Malian army since 2021.",
         "The ministry declined to comment.",
         "Kyiv did not comment on the report.",
+        # Contracted negations, with either apostrophe, are negations.
+        "The army didn't say how many soldiers died.",
+        "Bamako hasn’t commented on the report.",
+        # "called" between a common noun and a name gives a name, not words.
+        "Separatists took up arms in 2012, demanding a homeland called Azawad.",
         "The claim could not be independently verified.",
         "A video posted on Telegram showed burnt trucks.",
     ],
@@ -185,6 +196,19 @@ def test_an_opening_adverb_is_not_a_speaker_and_what_a_sentence_is_about_is_not_
         ("This was announced by the Kremlin on Friday.", "the Kremlin", "russia"),
         ("Rebels Say They Hold Prisoners, Says Mali's Army", "Mali's Army", "mali_government"),
         ("The talks resume in May, said Clara Vesperini, an analyst.", "Clara Vesperini", None),
+        # A participle cue after the main clause: its subject speaks, with its head noun.
+        (
+            "Separatist fighters seized Ber on Monday, claiming a victory over the army.",
+            "Separatist fighters",
+            "rebels",
+        ),
+        ("The ministry called Kyiv a sponsor of terror.", "The ministry", None),
+        # The agent after "by" ends at a clause word.
+        (
+            "The claim was repeated by Western outlets but denied by the rebels.",
+            "Western outlets",
+            None,
+        ),
     ],
 )
 def test_passive_agents_and_inverted_verbs_name_the_speaker_after_the_verb(
