@@ -10,7 +10,7 @@ import pytest
 from conftest import TINY_CSV
 from training import FitConfig, build_pipeline, read_dataset
 from training.evaluate import cv_splits
-from training.oof import oof_proba
+from training.oof import oof_proba, oof_proba_and_fit
 from training.select import macro_f1
 
 CORPUS = Path(__file__).resolve().parent.parent / "labels" / "corpus" / "sahel"
@@ -49,3 +49,17 @@ def test_warm_starts_along_c_score_as_cold_fits():
     warm, cold = scores(True), scores(False)
     assert warm == pytest.approx(cold, abs=0.002)
     assert len(set(np.round(cold, 4))) > 1, "the values of C must make a difference here"
+
+
+def test_the_final_fit_beside_the_folds_is_the_plain_fit_and_the_folds_are_unchanged():
+    data = read_dataset([TINY_CSV], "sahel")
+    config = FitConfig(word_ngrams=(1, 2), C=3.0)
+    (alone,), classes, _, _ = oof_proba(data.texts, data.labels, data.groups, [config], n_jobs=2)
+    proba, same_classes, _, folds, fitted = oof_proba_and_fit(
+        data.texts, data.labels, data.groups, config, n_jobs=2
+    )
+    assert same_classes == classes and folds == 5
+    np.testing.assert_allclose(proba, alone, atol=1e-9)
+    plain = build_pipeline(config).fit(list(data.texts), list(data.labels))
+    sample = ["The junta said the attack was carried out by terrorists.", "Kyiv denied it."]
+    np.testing.assert_allclose(fitted.predict_proba(sample), plain.predict_proba(sample))

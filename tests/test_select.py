@@ -132,3 +132,10 @@ def test_character_candidates_are_left_out_only_above_the_budget():
     assert len(kept) + len(left_out) == len(configs)
     only_chars = [c for c in configs if c.char_ngrams is not None]
     assert affordable(only_chars, 10**9, limit=1000) == (only_chars, [])  # nothing else to fit
+
+
+def test_the_choice_on_very_large_data_is_cross_validated_in_two_folds():
+    from training.select import CHAR_BLOCK_CHARS, CHOICE_FOLDS, choice_folds
+
+    assert choice_folds(CHAR_BLOCK_CHARS) == CHOICE_FOLDS == 3
+    assert choice_folds(CHAR_BLOCK_CHARS + 1) == 2

@@ -19,11 +19,12 @@ from joblib import Parallel, delayed
 from joblib import hash as joblib_hash
 from scipy import sparse
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from .evaluate import N_SPLITS, cv_splits
-from .fit import FitConfig, build_pipeline
+from .fit import FitConfig, build_pipeline, fit_pipeline
 
 # What a block costs to fit, relative to a word block (character n-grams are several times dearer).
 _BLOCK_WEIGHT = {"word": 1.0, "char": 4.0, "context": 0.2}
@@ -46,15 +47,58 @@ def oof_proba(
 
     ``warm_start`` False fits every C from scratch (to check that warm starts change nothing).
     """
+    out, classes, grouped, folds, _ = _cross_validate(
+        texts, labels, groups, configs, None, n_jobs, progress, desc, warm_start, n_splits
+    )
+    return out, classes, grouped, folds
+
+
+def oof_proba_and_fit(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    groups: Sequence[str] | None,
+    config: FitConfig,
+    *,
+    n_jobs: int | None = None,
+    progress: bool = False,
+    desc: str = "cross-validating the choice",
+    n_splits: int = N_SPLITS,
+) -> tuple[np.ndarray, list[str], bool, int, Pipeline]:
+    """``config``'s out-of-fold probabilities as ``oof_proba`` gives them, and its pipeline
+    fitted on all rows, the fit running as one more job beside the folds' (first, being the
+    largest) so that no worker idles while the last fold runs."""
+    out, classes, grouped, folds, fitted = _cross_validate(
+        texts, labels, groups, [config], config, n_jobs, progress, desc, True, n_splits
+    )
+    assert fitted is not None
+    return out[0], classes, grouped, folds, fitted
+
+
+def _cross_validate(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    groups: Sequence[str] | None,
+    configs: Sequence[FitConfig],
+    final: FitConfig | None,
+    n_jobs: int | None,
+    progress: bool,
+    desc: str,
+    warm_start: bool,
+    n_splits: int,
+) -> tuple[list[np.ndarray], list[str], bool, int, Pipeline | None]:
     splits, grouped = cv_splits(labels, groups, n_splits)
     x, y = np.asarray(texts, dtype=object), np.asarray(labels)
     classes = sorted(set(labels))
     plans = [_plan(c) for c in configs]
     families = sorted(_families(plans), key=lambda f: -_weight(f, plans))
     jobs = [(members, tr, te) for members in families for tr, te in splits]
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+    tasks = [
         delayed(_fit_fold)([plans[i] for i in m], x, y, tr, te, warm_start) for m, tr, te in jobs
-    )
+    ]
+    if final is not None:
+        tasks.insert(0, delayed(fit_pipeline)(texts, labels, final))
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
+    fitted = next(results) if final is not None else None
     out = [np.zeros((len(y), len(classes))) for _ in configs]
     # One fit is one config on one fold; the bar moves as each (family, fold) job returns.
     with tqdm(
@@ -70,7 +114,7 @@ def oof_proba(
             for i, proba in zip(members, probas, strict=True):
                 out[i][test] = proba
             bar.update(len(members))
-    return out, classes, grouped, len(splits)
+    return out, classes, grouped, len(splits), fitted
 
 
 # A config as its feature blocks, each keyed by its name and settings, and its classifier.

@@ -30,7 +30,7 @@ from .dataset import Dataset, read_dataset
 from .evaluate import compute_metrics, per_target_metrics, plot_metrics
 from .fit import FitConfig, fit_pipeline
 from .select import CHAR_BLOCK_CHARS, candidate_configs, choose_threshold, margin_for, select
-from .splitter import learn_splitter_params
+from .splitter import learn_splitter_params, splitter_sample
 
 log = logging.getLogger(__name__)
 
@@ -171,16 +171,23 @@ def train(
             dataset.labels, predicted, dataset.targets, dataset.scheme
         )
     say(f"final fit: {_describe(config)} on all {len(dataset.rows)} rows")
-    pipeline = fit_pipeline(inputs, dataset.labels, config)
+    pipeline = found["pipeline"] or fit_pipeline(inputs, dataset.labels, config)
     say(
         f"calibration: temperature {found['temperature']:.3f}, uncertain below confidence "
         f"{threshold:.2f}"
     )
     _scale(pipeline, found["temperature"])
+    documents = _documents(dataset)
+    learned_from = splitter_sample(documents)
+    if len(learned_from) < len(documents):
+        say(
+            f"sentence splitter: learned from {len(learned_from)} of {len(documents)} articles "
+            f"drawn at random ({sum(map(len, learned_from)):,} characters)"
+        )
     payload = {
         "format": 1,
         "pipeline": pipeline,
-        "splitter": learn_splitter_params(_documents(dataset)),
+        "splitter": learn_splitter_params(learned_from),
     }
     created = datetime.now(UTC)
     version = f"{dataset.scheme.name}-{created:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from .fit import SEED, TARGET_MODES, FitConfig
-from .oof import oof_proba
+from .oof import oof_proba, oof_proba_and_fit
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,9 @@ MARGIN = MARGINS["balanced"]
 SEARCH_ROWS = 8000
 SEARCH_CHARS = 2_000_000
 CHOICE_FOLDS = 3
+# Above CHAR_BLOCK_CHARS the choice is cross-validated in 2 folds: with the final fit beside them
+# that is two cores' work of one fit on all rows, where 3 folds would be half as much again.
+LARGE_CHOICE_FOLDS = 2
 # Character n-grams cost about four times the word block to vectorise (2 µs a character against
 # 0.5 on 2020s server cores): above this much text the choice's cross-validation and final fit
 # of a character config would take far longer than the search itself, so only word configs are
@@ -105,6 +108,11 @@ def affordable(
     if total_chars <= limit or not words or len(words) == len(configs):
         return list(configs), []
     return words, [c for c in configs if c.char_ngrams is not None]
+
+
+def choice_folds(total_chars: int) -> int:
+    """Folds for cross-validating the choice on all rows, by the data's size in characters."""
+    return LARGE_CHOICE_FOLDS if total_chars > CHAR_BLOCK_CHARS else CHOICE_FOLDS
 
 
 def margin_for(prefer: str) -> float:
@@ -213,7 +221,8 @@ def select(
     The chosen config is the cheapest (by ``cost``) whose macro-F1 is within the margin of
     ``prefer`` (``MARGINS``) of the best. On large data the candidates are scored on a sample of
     whole articles (``search_sample``), and the choice is then cross-validated on all rows in
-    ``CHOICE_FOLDS`` folds (its scores and calibration); the final model is fitted on all.
+    ``choice_folds`` folds (its scores and calibration) while the final model is fitted on all
+    beside them: the result's ``pipeline`` (uncalibrated; None when nothing was sampled).
     Above ``CHAR_BLOCK_CHARS`` characters of text the character n-gram candidates are left out
     (``affordable``; the result's ``left_out`` lists them).
     For inputs with targets and ``choose_target``, ``choose_target_mode`` then picks how the
@@ -249,6 +258,7 @@ def select(
     costs = [cost(c) for c in configs]
     best = choose(scores, costs, margin)
     config, proba, target_modes = configs[best], probas[best], None
+    fitted = None  # on large data, the final fit runs beside the choice's cross-validation
     if config.targeted and choose_target:
         config, proba, target_modes = choose_target_mode(
             pick(texts),
@@ -262,22 +272,16 @@ def select(
             progress=progress,
         )
     if sample:
+        n_splits = choice_folds(sum(sizes))
         log.info(
             "searched on %d of %d rows (whole articles); cross-validating the choice on all "
-            "rows in %d folds, then fitting it on all",
+            "rows in %d folds while fitting it on all",
             len(rows),
             len(labels),
-            CHOICE_FOLDS,
+            n_splits,
         )
-        (proba,), classes, grouped, folds = oof_proba(
-            texts,
-            labels,
-            groups,
-            [config],
-            n_jobs=n_jobs,
-            progress=progress,
-            desc="cross-validating the choice",
-            n_splits=CHOICE_FOLDS,
+        proba, classes, grouped, folds, fitted = oof_proba_and_fit(
+            texts, labels, groups, config, n_jobs=n_jobs, progress=progress, n_splits=n_splits
         )
     cv_f1 = macro_f1(proba, labels, classes)
     truth = np.array([classes.index(label) for label in labels])
@@ -303,6 +307,7 @@ def select(
         "prefer": prefer,
         "margin": margin,
         "chosen": best,
+        "pipeline": fitted,
         "cv_macro_f1": round(cv_f1, 4),
         "chars": sum(sizes),
         "left_out": [c.to_dict() for c in dropped],

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from nltk.tokenize.punkt import PunktTrainer
 
 from classifier.text import SentenceSplitter
+
+# Punkt learns at about 0.4 million characters a second, in one process; its parameters settle
+# well before this much text (the sahel corpus is under a million characters), so on larger data
+# it learns from whole articles drawn at random up to this many characters.
+SPLITTER_CHARS = 4_000_000
+
+
+def splitter_sample(
+    documents: Sequence[str], limit: int = SPLITTER_CHARS, seed: int = 0
+) -> list[str]:
+    """``documents`` if they hold at most ``limit`` characters; else whole documents drawn at
+    random (the same ones each run) until the next would pass ``limit``, in their order."""
+    if sum(len(d) for d in documents) <= limit:
+        return list(documents)
+    order = list(range(len(documents)))
+    random.Random(seed).shuffle(order)
+    chosen, total = [], 0
+    for i in order:
+        if total + len(documents[i]) > limit and chosen:
+            break
+        chosen.append(i)
+        total += len(documents[i])
+    return [documents[i] for i in sorted(chosen)]
 
 
 def learn_splitter_params(documents: Iterable[str]) -> dict[str, Any]:
