@@ -86,7 +86,8 @@ WITHHELD = frozenset(
     "specify specified say said give gave disclose disclosed provide provided reveal revealed "
     "identify identified name named elaborate comment confirm confirmed detail".split()
 )
-# Words between a speaker and the verb that are not part of the speaker: "the army on Monday said".
+# Words between a speaker and the verb that are not part of the speaker: "the army on Monday said",
+# "the ministry hasn't said" (the negation is not the speaker's).
 TRAILING = (
     frozenset(
         "also later earlier has had have will would could may might on in late early last this "
@@ -96,7 +97,7 @@ TRAILING = (
         "has_been yesterday today itself themselves himself herself not never".split()
     )
     | CONTRACTED_NEGATIONS
-)  # "the ministry hasn't said": the negation is not the speaker's
+)
 PRONOUNS = {
     "he": "person",
     "she": "person",

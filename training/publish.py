@@ -171,7 +171,9 @@ def train(
             dataset.labels, predicted, dataset.targets, dataset.scheme
         )
     say(f"final fit: {_describe(config)} on all {len(dataset.rows)} rows")
-    pipeline = found["pipeline"] or fit_pipeline(inputs, dataset.labels, config)
+    pipeline = found["pipeline"]  # fitted beside the choice's folds on sampled data
+    if pipeline is None:
+        pipeline = fit_pipeline(inputs, dataset.labels, config)
     say(
         f"calibration: temperature {found['temperature']:.3f}, uncertain below confidence "
         f"{threshold:.2f}"

@@ -230,14 +230,15 @@ def select(
     """
     margin = margin_for(prefer)
     sizes = [len(t) for t in texts]
+    total_chars = sum(sizes)
     configs, dropped = affordable(
-        list(configs or candidate_configs()), sum(sizes), limit=CHAR_BLOCK_CHARS
+        list(configs or candidate_configs()), total_chars, limit=CHAR_BLOCK_CHARS
     )
     if dropped:
         log.info(
             "%d characters of text (over %d): %d character n-gram candidates left out, %d word "
             "candidates searched",
-            sum(sizes),
+            total_chars,
             CHAR_BLOCK_CHARS,
             len(dropped),
             len(configs),
@@ -272,7 +273,7 @@ def select(
             progress=progress,
         )
     if sample:
-        n_splits = choice_folds(sum(sizes))
+        n_splits = choice_folds(total_chars)
         log.info(
             "searched on %d of %d rows (whole articles); cross-validating the choice on all "
             "rows in %d folds while fitting it on all",
@@ -309,7 +310,7 @@ def select(
         "chosen": best,
         "pipeline": fitted,
         "cv_macro_f1": round(cv_f1, 4),
-        "chars": sum(sizes),
+        "chars": total_chars,
         "left_out": [c.to_dict() for c in dropped],
         "search": [
             {
